@@ -1,0 +1,43 @@
+"""The library API: what the command line calls, usable without it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from xxgk.errors import Problem
+from xxgk.render import write_report
+from xxgk.report import Report, load
+
+
+@dataclass
+class Rendered:
+    report: Report
+    output: Path
+    pdf: Path | None = None
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def check(path: Path, *, previous: Path | None = None) -> Report:
+    """Validate one input; raises :class:`xxgk.errors.InputError` listing every problem."""
+    return load(path, previous=previous)
+
+
+def render_one(
+    path: Path,
+    output: Path | None = None,
+    *,
+    previous: Path | None = None,
+    template: Path | None = None,
+    pdf: bool = False,
+) -> Rendered:
+    """Check one input and write its report; nothing is written if a check fails."""
+    report = load(path, previous=previous)
+    target = output if output is not None else Path.cwd()
+    written = write_report(report, target, template)
+    result = Rendered(report, written, warnings=report.warnings)
+    if pdf:
+        from xxgk.pdf import convert_one
+
+        result.pdf = convert_one(written)
+    return result

@@ -1,0 +1,290 @@
+"""Many agencies in one run: independent checks, parallel rendering, one report.
+
+Every input is loaded, checked and rendered on its own; a bad input never stops
+the others.  Workers write each document to a hidden temporary file in the
+output folder; the parent renames them into place only after every input is
+known, so two inputs that would produce the same file name are both refused
+before either is written, and a failed run leaves no partial file.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import tempfile
+import unicodedata
+from collections.abc import Callable, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from xxgk import layouts as L
+from xxgk.errors import InputError, OutputError, Problem, XxgkError
+from xxgk.report import Number, Report, load
+from xxgk.sources import expand_inputs, read_data
+
+DONE, WARNED, FAILED = "成功", "有提示", "失败"
+
+
+def key_figures() -> dict[str, Callable[[Mapping[str, Number]], Number]]:
+    """Summary columns: the report's own labels → how to read the value from the cells."""
+    rows = L.REQUEST_ROWS
+    total = L.TOTAL_COLUMN
+    review, direct, after = L.APPEAL_GROUPS
+
+    def cell(f: L.Field) -> Callable[[Mapping[str, Number]], Number]:
+        return lambda cells: cells[f.key]
+
+    return {
+        rows[0].place[0]: cell(rows[0].field(total)),
+        rows[1].place[0]: cell(rows[1].field(total)),
+        " ".join(rows[-2].place): cell(rows[-2].field(total)),
+        rows[-1].place[0]: cell(rows[-1].field(total)),
+        f"{review.place_name}{L.TOTAL}": cell(review.field(total)),
+        f"{L.LITIGATION}{L.TOTAL}": lambda c: c[direct.field(total).key] + c[after.field(total).key],
+    }
+
+
+@dataclass
+class Outcome:
+    """What happened to one input."""
+
+    source: Path
+    status: str = FAILED
+    agency: str = ""
+    output: Path | None = None
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    figures: dict[str, Number] = field(default_factory=dict)
+    pdf: Path | None = None
+    pdf_error: str | None = None
+    temp: Path | None = None  # rendered, not yet in place
+
+    def fail(self, problems: list[str]) -> None:
+        self.status = FAILED
+        self.problems = problems
+        self.output = None
+
+
+@dataclass
+class BatchReport:
+    outcomes: list[Outcome]
+    summary_path: Path | None = None
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def pdf_failures(self) -> int:
+        return sum(1 for o in self.outcomes if o.pdf_error)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.count(FAILED) or self.pdf_failures else 0
+
+    def lines(self) -> list[str]:
+        """Every failure and warning, in input order."""
+        out = []
+        for o in self.outcomes:
+            if o.status == FAILED:
+                out.append(f"失败：{o.source}: 有 {len(o.problems)} 处问题，未生成报告")
+                out += [f"  - {p}" for p in o.problems]
+            for w in o.warnings:
+                out.append(f"提示：{o.source}: {w}")
+            if o.pdf_error:
+                out.append(f"PDF 失败：{o.output}: {o.pdf_error}")
+        return out
+
+    def totals_line(self) -> str:
+        done, warned, failed = self.count(DONE), self.count(WARNED), self.count(FAILED)
+        line = f"共 {len(self.outcomes)} 个：成功 {done}，有提示 {warned}，失败 {failed}"
+        if self.pdf_failures:
+            line += f"；PDF 失败 {self.pdf_failures}"
+        return line
+
+
+# --------------------------------------------------------------------------
+# Work on one input (runs in a worker process, or in-process as the fallback)
+# --------------------------------------------------------------------------
+
+
+def _process(
+    path: Path, defaults: Mapping[str, Any] | None, outdir: Path, template: Path | None
+) -> Outcome:
+    from xxgk.render import render_bytes
+
+    outcome = Outcome(path)
+    try:
+        report: Report = load(path, defaults=defaults)
+        data = render_bytes(report, template)
+        fd, tmp = tempfile.mkstemp(prefix=".xxgk-", suffix=".tmp", dir=outdir)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+    except InputError as exc:
+        outcome.fail([str(p) for p in exc.problems])
+        return outcome
+    except XxgkError as exc:
+        outcome.fail([str(exc)])
+        return outcome
+    except OSError as exc:
+        outcome.fail([f"无法写入输出文件夹 {outdir}：{exc.strerror or exc}"])
+        return outcome
+    except Exception as exc:  # a bug must not take the other agencies down
+        outcome.fail([f"xxgk 内部错误：{type(exc).__name__}: {exc}"])
+        return outcome
+    outcome.status = WARNED if report.warnings else DONE
+    outcome.agency = report.agency
+    outcome.warnings = [str(w) for w in report.warnings]
+    outcome.output = outdir / report.output_name
+    outcome.temp = Path(tmp)
+    outcome.figures = {name: get(report.cells) for name, get in key_figures().items()}
+    return outcome
+
+
+def _process_chunk(
+    chunk: list[tuple[int, Path]],
+    defaults: Mapping[str, Any] | None,
+    outdir: Path,
+    template: Path | None,
+) -> list[tuple[int, Outcome]]:
+    return [(i, _process(p, defaults, outdir, template)) for i, p in chunk]
+
+
+def _prepare_templates(template: Path | None) -> None:
+    """Compile templates before workers fork, so that each worker inherits them."""
+    from xxgk.render import get_template, template_path
+
+    if template is not None:
+        try:
+            get_template(template)
+        except XxgkError:
+            pass  # reported per input
+        return
+    for layout in L.LAYOUTS.values():
+        get_template(template_path(layout))
+
+
+def _pool_context() -> Any:
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def _run(
+    paths: list[Path],
+    defaults: Mapping[str, Any] | None,
+    outdir: Path,
+    template: Path | None,
+    jobs: int,
+    on_result: Callable[[Outcome], None] | None,
+) -> list[Outcome]:
+    results: list[Outcome | None] = [None] * len(paths)
+
+    def done(i: int, outcome: Outcome) -> None:
+        results[i] = outcome
+        if on_result is not None:
+            on_result(outcome)
+
+    indexed = list(enumerate(paths))
+    if jobs > 1 and len(paths) > 1:
+        size = max(1, min(32, math.ceil(len(paths) / (jobs * 4))))
+        chunks = [indexed[i : i + size] for i in range(0, len(indexed), size)]
+        try:
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=_pool_context()) as pool:
+                futures = [
+                    pool.submit(_process_chunk, chunk, defaults, outdir, template) for chunk in chunks
+                ]
+                for future in futures:
+                    for i, outcome in future.result():
+                        done(i, outcome)
+        except (OSError, BrokenProcessPool, NotImplementedError, PermissionError):
+            pass  # no processes here: the serial path below does what is left
+    for i, path in indexed:
+        if results[i] is None:
+            done(i, _process(path, defaults, outdir, template))
+    return [r for r in results if r is not None]
+
+
+def _name_key(path: Path) -> str:
+    """File names that collide on Windows or macOS collide here too."""
+    return unicodedata.normalize("NFC", path.name).casefold()
+
+
+def _place(outcomes: list[Outcome]) -> None:
+    """Refuse colliding outputs, then move every rendered file into place."""
+    by_name: dict[str, list[Outcome]] = {}
+    for o in outcomes:
+        if o.output is not None:
+            by_name.setdefault(_name_key(o.output), []).append(o)
+    for group in by_name.values():
+        if len(group) > 1:
+            for o in group:
+                others = "、".join(str(x.source) for x in group if x is not o)
+                name = o.output.name if o.output else ""
+                o.fail([f"与 {others} 生成同名文件 “{name}”，都未生成；请检查机关名称和年度"])
+    for o in outcomes:
+        if o.temp is None:
+            continue
+        try:
+            if o.status != FAILED and o.output is not None:
+                os.replace(o.temp, o.output)
+            else:
+                o.temp.unlink(missing_ok=True)
+        except OSError as exc:
+            o.fail([f"无法写入 {o.output}：{exc.strerror or exc}"])
+            o.temp.unlink(missing_ok=True)
+        o.temp = None
+
+
+def run_batch(
+    inputs: list[Path],
+    outdir: Path,
+    *,
+    defaults: Path | None = None,
+    jobs: int | None = None,
+    pdf: bool = False,
+    summary: Path | None = None,
+    template: Path | None = None,
+    on_result: Callable[[Outcome], None] | None = None,
+) -> BatchReport:
+    """Check and render every input; see :class:`BatchReport` for the result."""
+    if summary is not None and summary.suffix.lower() not in (".xlsx", ".csv"):
+        raise OutputError(f"汇总表应为 .xlsx 或 .csv 文件：{summary}")
+    if pdf:
+        from xxgk.pdf import find_soffice
+
+        find_soffice()  # fail before any work when PDF export cannot happen
+    shared = read_data(defaults)[0] if defaults is not None else None
+    paths = expand_inputs(inputs, exclude=defaults)
+    if not paths:
+        raise InputError(
+            ", ".join(str(p) for p in inputs), [Problem("", "没有找到输入文件（*.toml 或 *.json）")]
+        )
+    if outdir.exists() and not outdir.is_dir():
+        raise OutputError(f"{outdir} 是一个文件，不是文件夹")
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"无法创建输出文件夹 {outdir}：{exc.strerror or exc}") from None
+    jobs = jobs or os.cpu_count() or 1
+    _prepare_templates(template)
+    outcomes = _run(paths, shared, outdir, template, jobs, on_result)
+    _place(outcomes)
+    report = BatchReport(outcomes)
+    if pdf:
+        from xxgk.pdf import convert
+
+        produced = [o for o in outcomes if o.output is not None and o.status != FAILED]
+        for o, converted in zip(
+            produced, convert([o.output for o in produced if o.output], jobs), strict=True
+        ):
+            o.pdf, o.pdf_error = converted.pdf, converted.error
+    if summary is not None:
+        from xxgk.summary import write_summary
+
+        write_summary(report, summary)
+        report.summary_path = summary
+    return report
+

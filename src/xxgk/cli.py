@@ -1,0 +1,321 @@
+"""The command line: parses options, calls the library, maps errors to exit codes.
+
+Exit status: 0 success (warnings allowed), 1 the input or the data is wrong,
+2 the command line is wrong.  Heavy modules are imported inside the commands so
+that ``xxgk --help`` and argument errors stay instant.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from xxgk import __version__
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+LAYOUT_NAMES = ("gov-2021", "xingtai-2022")  # checked against xxgk.layouts by a test
+EPILOG_ROOT = """\b
+快速开始：
+  xxgk init -o 2025.toml          生成带注释的输入文件
+  xxgk validate 2025.toml         检查数字和勾稽关系
+  xxgk render 2025.toml -o out/   生成 Word 报告
+  xxgk batch inputs/ -o out/      批量生成下属单位的报告
+"""
+
+
+def _echo_err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _warn(source: str, warnings: list[Any]) -> None:
+    for w in warnings:
+        _echo_err(f"提示：{source}: {w}")
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Typed errors → message on stderr and exit 1; never a traceback for a user error."""
+    from xxgk.errors import XxgkError
+
+    try:
+        yield
+    except XxgkError as exc:
+        _echo_err(f"错误：{exc}")
+        sys.exit(1)
+    except KeyboardInterrupt:
+        _echo_err("已中断")
+        sys.exit(130)
+
+
+path_arg = click.Path(path_type=Path)
+
+
+@click.group(epilog=EPILOG_ROOT, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="xxgk")
+def cli() -> None:
+    """xxgk：生成政府信息公开工作年度报告（Word）。
+
+    数据写一次（TOML 或 JSON），所有总计由程序计算，所有勾稽关系在生成前检查，
+    表格版式与国家格式（国办公开办函〔2021〕30号）逐字一致。
+    """
+
+
+def previous_option(f: F) -> F:
+    return click.option(
+        "--previous",
+        type=path_arg,
+        help="上一年度的输入文件：核对上年结转、现行有效件数等跨年数据。",
+    )(f)
+
+
+def template_option(f: F) -> F:
+    return click.option(
+        "--template",
+        type=path_arg,
+        help="使用自己修改过的模板（.docx）代替内置模板；模板在沙箱中渲染。",
+    )(f)
+
+
+@cli.command(
+    epilog="""\b
+示例：
+  xxgk render inputs/xingtai-2022.toml
+  xxgk render 2025.toml -o out/ --previous 2024.toml
+  xxgk render 2025.toml -o 报告.docx --pdf
+"""
+)
+@click.argument("input_file", metavar="INPUT", type=path_arg)
+@click.option(
+    "-o",
+    "--output",
+    type=path_arg,
+    help="输出的 .docx 文件或文件夹；默认为当前文件夹下的 “<年度>年<机关>政府信息公开工作年度报告.docx”。",
+)
+@previous_option
+@template_option
+@click.option("--pdf", is_flag=True, help="同时用 LibreOffice 导出 PDF。")
+def render(
+    input_file: Path, output: Path | None, previous: Path | None, template: Path | None, pdf: bool
+) -> None:
+    """生成一份年度报告（.docx）。"""
+    with _user_errors():
+        from xxgk.api import render_one
+
+        result = render_one(input_file, output, previous=previous, template=template, pdf=pdf)
+        _warn(str(input_file), result.warnings)
+        click.echo(f"已生成：{result.output}")
+        if result.pdf is not None:
+            click.echo(f"已生成：{result.pdf}")
+
+
+@cli.command(
+    epilog="""\b
+示例：
+  xxgk validate 2025.toml
+  xxgk validate inputs/*.toml
+  xxgk validate 2025.toml --previous 2024.toml
+"""
+)
+@click.argument("inputs", metavar="INPUT...", nargs=-1, required=True, type=path_arg)
+@previous_option
+def validate(inputs: tuple[Path, ...], previous: Path | None) -> None:
+    """只检查，不生成：列出所有错误和提示。"""
+    from xxgk.api import check
+    from xxgk.errors import InputError, XxgkError
+
+    failed = 0
+    for path in inputs:
+        try:
+            report = check(path, previous=previous)
+        except InputError as exc:
+            failed += 1
+            _echo_err(f"错误：{exc}")
+            continue
+        except XxgkError as exc:
+            failed += 1
+            _echo_err(f"错误：{path}: {exc}")
+            continue
+        _warn(str(path), report.warnings)
+        note = f"（{len(report.warnings)} 条提示）" if report.warnings else ""
+        click.echo(f"通过：{path}{note}")
+    if failed:
+        sys.exit(1)
+
+
+@cli.command(
+    epilog="""\b
+示例：
+  xxgk init -o 2025.toml
+  xxgk init --layout xingtai-2022 -o 2025.toml
+  xxgk init > 2025.toml
+"""
+)
+@click.option(
+    "--layout",
+    type=click.Choice(LAYOUT_NAMES),
+    default=LAYOUT_NAMES[0],
+    show_default=True,
+    help="表格版式。",
+)
+@click.option("-o", "--output", type=path_arg, help="写入的文件；默认输出到屏幕。")
+@click.option("--year", type=click.IntRange(2008, 2100), help="报告年度；默认为上一年。")
+@click.option("--force", is_flag=True, help="覆盖已有的文件。")
+def init(layout: str, output: Path | None, year: int | None, force: bool) -> None:
+    """生成带中文注释的输入文件模板（可直接通过检查和生成）。"""
+    with _user_errors():
+        from xxgk.errors import OutputError
+        from xxgk.render import write_atomic
+        from xxgk.skeleton import skeleton
+
+        text = skeleton(layout, year)
+        if output is None:
+            click.echo(text, nl=False)
+            return
+        if output.is_dir():
+            raise OutputError(f"{output} 是一个文件夹；请给出文件名，如 {output / '2025.toml'}")
+        if output.exists() and not force:
+            raise OutputError(f"{output} 已存在；如要覆盖，请加 --force")
+        write_atomic(output, text.encode("utf-8"))
+        click.echo(f"已生成：{output}")
+
+
+@cli.command(
+    epilog="""\b
+示例：
+  xxgk batch inputs/branches/ -o out/ --defaults inputs/branches/_defaults.toml
+  xxgk batch a.toml b.toml c.json -o out/ --summary out/汇总.xlsx --pdf
+"""
+)
+@click.argument("inputs", metavar="INPUT_OR_DIR...", nargs=-1, required=True, type=path_arg)
+@click.option("-o", "--output", "outdir", type=path_arg, required=True, help="输出文件夹。")
+@click.option(
+    "--defaults",
+    type=path_arg,
+    help="各单位共用的值（年度、版式、共用文字等），合并到每个输入之下；输入中的值优先。",
+)
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), help="并行进程数；默认为 CPU 核数。")
+@click.option("--pdf", is_flag=True, help="全部生成后用 LibreOffice 导出 PDF。")
+@click.option(
+    "--summary",
+    type=path_arg,
+    help="汇总表：.xlsx 或 .csv，每个单位一行（状态、错误数、主要数字）。",
+)
+@template_option
+def batch(
+    inputs: tuple[Path, ...],
+    outdir: Path,
+    defaults: Path | None,
+    jobs: int | None,
+    pdf: bool,
+    summary: Path | None,
+    template: Path | None,
+) -> None:
+    """批量生成多个单位的报告：一个出错不影响其他。"""
+    with _user_errors():
+        from xxgk.batch import Outcome, run_batch
+        from xxgk.sources import expand_inputs
+
+        total = len(expand_inputs(list(inputs), exclude=defaults))
+        seen = 0
+
+        def run(on_result: Callable[[Outcome], None]) -> Any:
+            return run_batch(
+                list(inputs),
+                outdir,
+                defaults=defaults,
+                jobs=jobs,
+                pdf=pdf,
+                summary=summary,
+                template=template,
+                on_result=on_result,
+            )
+
+        if sys.stderr.isatty():
+            with click.progressbar(length=total, label="生成中", file=sys.stderr) as bar:
+                report = run(lambda outcome: bar.update(1))
+        else:
+
+            def plain(outcome: Outcome) -> None:
+                nonlocal seen
+                seen += 1
+                _echo_err(f"[{seen}/{total}] {outcome.status}：{outcome.source}")
+
+            report = run(plain)
+        for line in report.lines():
+            _echo_err(line)
+        click.echo(report.totals_line())
+        if report.summary_path is not None:
+            click.echo(f"汇总表：{report.summary_path}")
+        if report.exit_code:
+            sys.exit(report.exit_code)
+
+
+@cli.command(
+    epilog="""\b
+示例：
+  xxgk aggregate inputs/branches/ -o 合计.toml --base 中心.toml
+  xxgk render 合计.toml
+"""
+)
+@click.argument("inputs", metavar="INPUT_OR_DIR...", nargs=-1, required=True, type=path_arg)
+@click.option("-o", "--output", type=path_arg, required=True, help="写入的合计输入文件（.toml）。")
+@click.option(
+    "--base",
+    type=path_arg,
+    help="上级机关自己的输入文件：机关名称、落款日期和正文取自此文件。",
+)
+@click.option("--defaults", type=path_arg, help="与 batch 相同的共用值文件。")
+@click.option("--force", is_flag=True, help="覆盖已有的文件。")
+def aggregate(
+    inputs: tuple[Path, ...], output: Path, base: Path | None, defaults: Path | None, force: bool
+) -> None:
+    """把多个单位的数字相加，生成上级机关汇总报告的输入文件。"""
+    with _user_errors():
+        from xxgk.aggregate import aggregate_files
+
+        result = aggregate_files(list(inputs), output, base=base, defaults=defaults, force=force)
+        for line in result.notes:
+            _echo_err(f"提示：{line}")
+        click.echo(f"已汇总 {result.count} 个单位：{result.output}")
+
+
+@cli.command("layouts")
+def layouts_command() -> None:
+    """列出可用的表格版式。"""
+    from xxgk.layouts import DEFAULT_LAYOUT, LAYOUTS
+
+    for name, layout in LAYOUTS.items():
+        mark = "（默认）" if name == DEFAULT_LAYOUT else ""
+        click.echo(f"{name}{mark}：{layout.description}")
+
+
+@cli.command("dump")
+@click.argument("docx", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def dump_command(docx: Path) -> None:
+    """把 .docx 的正文和表格按单元格输出为文本（用于比对）。"""
+    with _user_errors():
+        from xxgk.dump import dump, normalise
+        from xxgk.errors import InputError, Problem
+
+        try:
+            text = dump(docx)
+        except Exception as exc:  # a damaged or foreign file: say so, no traceback
+            raise InputError(str(docx), [Problem("", f"不是可读取的 .docx 文件：{exc}")]) from None
+        click.echo(normalise(text), nl=False)
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="xxgk")
+    except Exception as exc:  # a bug, not a user error: say so plainly
+        if os.environ.get("XXGK_DEBUG"):
+            raise
+        _echo_err(f"xxgk 内部错误：{type(exc).__name__}: {exc}（设置环境变量 XXGK_DEBUG=1 可查看详情）")
+        sys.exit(1)

@@ -1,0 +1,552 @@
+"""The report layouts, as data: the one place where every fixed label is written.
+
+A layout is the exact shape of tables 二, 三 and 四: their labels, their merged
+cells and which data key fills which cell.  The template builder, the renderer,
+the input model, the checks, the error messages, the ``init`` skeleton and the
+document reader all derive from the definitions in this module.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from functools import cached_property
+
+# --------------------------------------------------------------------------
+# Document-level wording (spec §2)
+# --------------------------------------------------------------------------
+
+REPORT_NAME = "政府信息公开工作年度报告"
+NATIONAL_FORMAT = "《中华人民共和国政府信息公开工作年度报告格式》（国办公开办函〔2021〕30号）"
+DEFAULT_PREFACE = (
+    "根据《中华人民共和国政府信息公开条例》和" + NATIONAL_FORMAT + "要求，"
+    "{agency}编制并发布本年度报告。报告中所列数据统计期限为{year}年1月1日至12月31日。"
+)
+FEE_KEYWORD = "信息处理费"
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of the report: its heading (if any) and the text key that fills it."""
+
+    key: str
+    heading: str | None
+    table: str | None = None
+
+
+# Text sections in document order; ``key`` is the key under ``[text]``.
+PREFACE = Section("preface", None)
+OVERVIEW = Section("overview", "一、总体情况")
+PROACTIVE = Section("proactive", "二、主动公开政府信息情况", table="proactive")
+REQUESTS = Section("requests", "三、收到和处理政府信息公开申请情况", table="requests")
+APPEALS = Section("appeals", "四、政府信息公开行政复议、行政诉讼情况", table="appeals")
+PROBLEMS = Section("problems", "五、存在的主要问题及改进情况")
+OTHER = Section("other", "六、其他需要报告的事项")
+
+SECTIONS: tuple[Section, ...] = (PREFACE, OVERVIEW, PROACTIVE, REQUESTS, APPEALS, PROBLEMS, OTHER)
+TEXT_SECTIONS: tuple[Section, ...] = tuple(s for s in SECTIONS if s.table is None)
+PREFACE_NAME = "前言"
+SIGNATURE_NAME = "落款"
+
+
+def text_section_name(section: Section) -> str:
+    return section.heading or PREFACE_NAME
+
+
+# --------------------------------------------------------------------------
+# Cells and fields
+# --------------------------------------------------------------------------
+
+
+class Kind(enum.Enum):
+    COUNT = "count"  # a whole number >= 0
+    SIGNED = "signed"  # a whole number, may be negative (本年增/减)
+    AMOUNT = "amount"  # a decimal >= 0 (万元)
+    TOTAL = "total"  # computed; may be stated in the input, then checked
+
+
+@dataclass(frozen=True)
+class Field:
+    """One data cell: where its value lives and what the report calls it."""
+
+    path: tuple[str, ...]  # data path, e.g. ("requests", "received", "natural_person")
+    place: tuple[str, ...]  # labels from the report, e.g. ("一、本年新收…", "自然人")
+    kind: Kind
+
+    @property
+    def key(self) -> str:
+        return ".".join(self.path)
+
+    @property
+    def place_name(self) -> str:
+        return " / ".join(self.place)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """An origin cell of a table grid (0-based row/col) with its span."""
+
+    row: int
+    col: int
+    label: str | None = None
+    field: Field | None = None
+    rowspan: int = 1
+    colspan: int = 1
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    heading: str
+    ncols: int
+    nrows: int
+    widths: tuple[int, ...]  # twentieths of a point, one per grid column
+    header_rows: int  # rows repeated at the top of each page
+    font_size: float  # points
+    cells: tuple[Cell, ...]
+
+    @property
+    def fields(self) -> tuple[Field, ...]:
+        return tuple(c.field for c in self.cells if c.field is not None)
+
+    def merges(self) -> list[str]:
+        """Merged ranges in A1 notation, in grid order."""
+        out = []
+        for c in sorted(self.cells, key=lambda c: (c.row, c.col)):
+            if c.rowspan > 1 or c.colspan > 1:
+                out.append(f"{a1(c.row, c.col)}:{a1(c.row + c.rowspan - 1, c.col + c.colspan - 1)}")
+        return out
+
+
+def a1(row: int, col: int) -> str:
+    return f"{chr(ord('A') + col)}{row + 1}"
+
+
+# --------------------------------------------------------------------------
+# Table 二: 主动公开政府信息情况
+# --------------------------------------------------------------------------
+
+CONTENT = "信息内容"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: Kind = Kind.COUNT
+
+
+@dataclass(frozen=True)
+class Item:
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Block:
+    """A block of table 二: heading row, column header row, item rows."""
+
+    heading: str
+    columns: tuple[Column, ...]  # one column spans the three value grid columns
+    items: tuple[Item, ...]
+
+
+ISSUED = Column("issued", "本年制发件数")
+REPEALED = Column("repealed", "本年废止件数")
+IN_FORCE = Column("in_force", "现行有效件数")
+DECISIONS = Column("decisions", "本年处理决定数量")
+FEE_AMOUNT = Column("amount", "本年收费金额（单位：万元）", Kind.AMOUNT)
+
+ITEM_1 = "第二十条第（一）项"
+ITEM_5 = "第二十条第（五）项"
+ITEM_6 = "第二十条第（六）项"
+ITEM_8 = "第二十条第（八）项"
+
+LICENSING = Item("licensing", "行政许可")
+PENALTY = Item("penalty", "行政处罚")
+COERCION = Item("coercion", "行政强制")
+FEES = Item("fees", "行政事业性收费")
+
+BLOCK_6 = Block(ITEM_6, (DECISIONS,), (PENALTY, COERCION))
+BLOCK_8 = Block(ITEM_8, (FEE_AMOUNT,), (FEES,))
+
+GOV_2021_BLOCKS = (
+    Block(
+        ITEM_1,
+        (ISSUED, REPEALED, IN_FORCE),
+        (Item("rules", "规章"), Item("normative_documents", "行政规范性文件")),
+    ),
+    Block(ITEM_5, (DECISIONS,), (LICENSING,)),
+    BLOCK_6,
+    BLOCK_8,
+)
+
+XINGTAI_2022_BLOCKS = (
+    Block(
+        ITEM_1,
+        (ISSUED, REPEALED, IN_FORCE),
+        (Item("rules", "规  章"), Item("normative_documents", "规范性文件")),
+    ),
+    Block(
+        ITEM_5,
+        (
+            Column("previous_items", "上一年项目数量"),
+            Column("change", "本年增/减", Kind.SIGNED),
+            Column("decisions", "处理决定数量"),
+        ),
+        (LICENSING,),
+    ),
+    BLOCK_6,
+    BLOCK_8,
+)
+
+PROACTIVE_WIDTHS = (2840, 2000, 2000, 2000)
+
+
+def proactive_table(blocks: tuple[Block, ...]) -> Table:
+    cells: list[Cell] = []
+    row = 0
+    for block in blocks:
+        cells.append(Cell(row, 0, label=block.heading, colspan=4))
+        row += 1
+        cells.append(Cell(row, 0, label=CONTENT))
+        span = 3 // len(block.columns)
+        for i, column in enumerate(block.columns):
+            cells.append(Cell(row, 1 + i * span, label=column.label, colspan=span))
+        row += 1
+        for item in block.items:
+            cells.append(Cell(row, 0, label=item.label))
+            for i, column in enumerate(block.columns):
+                f = Field(
+                    ("proactive", item.key, column.key),
+                    (block.heading, item.label, column.label),
+                    column.kind,
+                )
+                cells.append(Cell(row, 1 + i * span, field=f, colspan=span))
+            row += 1
+    return Table(
+        key="proactive",
+        heading=PROACTIVE.heading or "",
+        ncols=4,
+        nrows=row,
+        widths=PROACTIVE_WIDTHS,
+        header_rows=0,
+        font_size=12,
+        cells=tuple(cells),
+    )
+
+
+# --------------------------------------------------------------------------
+# Table 三: 收到和处理政府信息公开申请情况
+# --------------------------------------------------------------------------
+
+IDENTITY_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+APPLICANTS = "申请人情况"
+ORGANISATIONS = "法人或其他组织"
+TOTAL = "总计"
+
+APPLICANT_COLUMNS: tuple[Column, ...] = (
+    Column("natural_person", "自然人"),
+    Column("commercial", "商业企业"),
+    Column("research", "科研机构"),
+    Column("social_welfare", "社会公益组织"),
+    Column("legal_services", "法律服务机构"),
+    Column("other", "其他"),
+)
+TOTAL_COLUMN = Column("total", TOTAL, Kind.TOTAL)
+REQUEST_COLUMNS: tuple[Column, ...] = APPLICANT_COLUMNS + (TOTAL_COLUMN,)
+
+
+def column_place(column: Column) -> tuple[str, ...]:
+    """How the report names a column of table 三 (its header labels)."""
+    if column in APPLICANT_COLUMNS[1:]:
+        return (ORGANISATIONS, column.label)
+    return (column.label,)
+
+
+@dataclass(frozen=True)
+class Row:
+    """An input row of table 三: six numbers (and an optional stated 总计)."""
+
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Group:
+    """A group of outcome rows (（三）…（六）): a label and its numbered rows."""
+
+    key: str
+    label: str
+    rows: tuple[Row, ...]
+
+
+RECEIVED = Row("received", "一、本年新收政府信息公开申请数量")
+CARRIED_OVER = Row("carried_over", "二、上年结转政府信息公开申请数量")
+OUTCOME_LABEL = "三、本年度办理结果"
+OUTCOME_KEY = "outcome"
+CARRIED_FORWARD = Row("carried_forward", "四、结转下年度继续办理")
+OUTCOME_TOTAL = Row("total", "（七）总计")
+
+OUTCOMES: tuple[Row | Group, ...] = (
+    Row("disclosed", "（一）予以公开"),
+    Row("partially_disclosed", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"),
+    Group(
+        "withheld",
+        "（三）不予公开",
+        (
+            Row("state_secret", "1.属于国家秘密"),
+            Row("prohibited_by_law", "2.其他法律行政法规禁止公开"),
+            Row("security_stability", "3.危及“三安全一稳定”"),
+            Row("third_party_rights", "4.保护第三方合法权益"),
+            Row("internal_affairs", "5.属于三类内部事务信息"),
+            Row("process_information", "6.属于四类过程性信息"),
+            Row("enforcement_files", "7.属于行政执法案卷"),
+            Row("administrative_query", "8.属于行政查询事项"),
+        ),
+    ),
+    Group(
+        "unavailable",
+        "（四）无法提供",
+        (
+            Row("not_held", "1.本机关不掌握相关政府信息"),
+            Row("needs_creation", "2.没有现成信息需要另行制作"),
+            Row("still_unclear", "3.补正后申请内容仍不明确"),
+        ),
+    ),
+    Group(
+        "not_processed",
+        "（五）不予处理",
+        (
+            Row("petition_complaint", "1.信访举报投诉类申请"),
+            Row("repeated", "2.重复申请"),
+            Row("publication", "3.要求提供公开出版物"),
+            Row("excessive", "4.无正当理由大量反复申请"),
+            Row("reconfirmation", "5.要求行政机关确认或重新出具已获取信息"),
+        ),
+    ),
+    Group(
+        "other",
+        "（六）其他处理",
+        (
+            Row(
+                "no_correction",
+                "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+            ),
+            Row(
+                "unpaid_fee",
+                "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+            ),
+            Row("other", "3.其他"),
+        ),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    """A row of table 三 as the report places it: data path and label path."""
+
+    path: tuple[str, ...]  # ("requests", "outcome", "withheld", "state_secret")
+    place: tuple[str, ...]  # (三、本年度办理结果, （三）不予公开, 1.属于国家秘密)
+    computed: bool = False  # the （七）总计 row
+
+    def field(self, column: Column) -> Field:
+        kind = Kind.TOTAL if self.computed or column.kind is Kind.TOTAL else Kind.COUNT
+        return Field(self.path + (column.key,), self.place + column_place(column), kind)
+
+    @property
+    def place_name(self) -> str:
+        return " / ".join(self.place)
+
+
+def request_rows() -> tuple[RequestRow, ...]:
+    """Every row of table 三 in document order."""
+    rows = [
+        RequestRow(("requests", RECEIVED.key), (RECEIVED.label,)),
+        RequestRow(("requests", CARRIED_OVER.key), (CARRIED_OVER.label,)),
+    ]
+    for entry in OUTCOMES:
+        if isinstance(entry, Row):
+            rows.append(
+                RequestRow(("requests", OUTCOME_KEY, entry.key), (OUTCOME_LABEL, entry.label))
+            )
+        else:
+            for sub in entry.rows:
+                rows.append(
+                    RequestRow(
+                        ("requests", OUTCOME_KEY, entry.key, sub.key),
+                        (OUTCOME_LABEL, entry.label, sub.label),
+                    )
+                )
+    rows.append(
+        RequestRow(
+            ("requests", OUTCOME_KEY, OUTCOME_TOTAL.key),
+            (OUTCOME_LABEL, OUTCOME_TOTAL.label),
+            computed=True,
+        )
+    )
+    rows.append(RequestRow(("requests", CARRIED_FORWARD.key), (CARRIED_FORWARD.label,)))
+    return tuple(rows)
+
+
+REQUEST_ROWS = request_rows()
+INPUT_REQUEST_ROWS = tuple(r for r in REQUEST_ROWS if not r.computed)
+OUTCOME_ROWS = tuple(r for r in INPUT_REQUEST_ROWS if r.path[1] == OUTCOME_KEY)
+REQUESTS_WIDTHS = (680, 1240, 3000) + (560,) * 7
+
+
+def requests_table() -> Table:
+    cells: list[Cell] = [
+        Cell(0, 0, label=IDENTITY_NOTE, rowspan=3, colspan=3),
+        Cell(0, 3, label=APPLICANTS, colspan=7),
+        Cell(1, 3, label=APPLICANT_COLUMNS[0].label, rowspan=2),
+        Cell(1, 4, label=ORGANISATIONS, colspan=5),
+        Cell(1, 9, label=TOTAL, rowspan=2),
+    ]
+    cells += [Cell(2, 4 + i, label=c.label) for i, c in enumerate(APPLICANT_COLUMNS[1:])]
+    row = 3
+    outcome_start = None
+    for rr in REQUEST_ROWS:
+        if len(rr.place) == 1:  # 一、二、四: label across A:C
+            cells.append(Cell(row, 0, label=rr.place[0], colspan=3))
+        else:
+            if outcome_start is None:
+                outcome_start = row
+            if len(rr.place) == 2:  # （一）（二）（七）: label across B:C
+                cells.append(Cell(row, 1, label=rr.place[1], colspan=2))
+            else:
+                group = next(g for g in OUTCOMES if isinstance(g, Group) and g.label == rr.place[1])
+                if rr.place[2] == group.rows[0].label:
+                    cells.append(Cell(row, 1, label=group.label, rowspan=len(group.rows)))
+                cells.append(Cell(row, 2, label=rr.place[2]))
+        for i, column in enumerate(REQUEST_COLUMNS):
+            cells.append(Cell(row, 3 + i, field=rr.field(column)))
+        row += 1
+    assert outcome_start is not None
+    outcome_rows = sum(1 for rr in REQUEST_ROWS if len(rr.place) > 1)
+    cells.append(Cell(outcome_start, 0, label=OUTCOME_LABEL, rowspan=outcome_rows))
+    return Table(
+        key="requests",
+        heading=REQUESTS.heading or "",
+        ncols=10,
+        nrows=row,
+        widths=REQUESTS_WIDTHS,
+        header_rows=3,
+        font_size=10.5,
+        cells=tuple(sorted(cells, key=lambda c: (c.row, c.col))),
+    )
+
+
+# --------------------------------------------------------------------------
+# Table 四: 行政复议、行政诉讼
+# --------------------------------------------------------------------------
+
+APPEAL_COLUMNS: tuple[Column, ...] = (
+    Column("upheld", "结果维持"),
+    Column("corrected", "结果纠正"),
+    Column("other", "其他结果"),
+    Column("pending", "尚未审结"),
+)
+APPEAL_ALL_COLUMNS = APPEAL_COLUMNS + (TOTAL_COLUMN,)
+REVIEW = Item("review", "行政复议")
+LITIGATION = "行政诉讼"
+LITIGATION_DIRECT = Item("litigation_direct", "未经复议直接起诉")
+LITIGATION_AFTER_REVIEW = Item("litigation_after_review", "复议后起诉")
+
+
+@dataclass(frozen=True)
+class AppealGroup:
+    key: str
+    place: tuple[str, ...]
+
+    def field(self, column: Column) -> Field:
+        return Field(("appeals", self.key, column.key), self.place + (column.label,), column.kind)
+
+    @property
+    def place_name(self) -> str:
+        return " / ".join(self.place)
+
+
+APPEAL_GROUPS: tuple[AppealGroup, ...] = (
+    AppealGroup(REVIEW.key, (REVIEW.label,)),
+    AppealGroup(LITIGATION_DIRECT.key, (LITIGATION, LITIGATION_DIRECT.label)),
+    AppealGroup(LITIGATION_AFTER_REVIEW.key, (LITIGATION, LITIGATION_AFTER_REVIEW.label)),
+)
+
+
+def appeals_table() -> Table:
+    cells: list[Cell] = [
+        Cell(0, 0, label=REVIEW.label, colspan=5),
+        Cell(0, 5, label=LITIGATION, colspan=10),
+    ]
+    cells += [Cell(1, i, label=c.label, rowspan=2) for i, c in enumerate(APPEAL_ALL_COLUMNS)]
+    cells.append(Cell(1, 5, label=LITIGATION_DIRECT.label, colspan=5))
+    cells.append(Cell(1, 10, label=LITIGATION_AFTER_REVIEW.label, colspan=5))
+    for g in range(2):
+        cells += [Cell(2, 5 + g * 5 + i, label=c.label) for i, c in enumerate(APPEAL_ALL_COLUMNS)]
+    for g, group in enumerate(APPEAL_GROUPS):
+        cells += [Cell(3, g * 5 + i, field=group.field(c)) for i, c in enumerate(APPEAL_ALL_COLUMNS)]
+    return Table(
+        key="appeals",
+        heading=APPEALS.heading or "",
+        ncols=15,
+        nrows=4,
+        widths=(590,) * 14 + (580,),
+        header_rows=3,
+        font_size=10.5,
+        cells=tuple(sorted(cells, key=lambda c: (c.row, c.col))),
+    )
+
+
+# --------------------------------------------------------------------------
+# Layouts
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Layout:
+    name: str
+    description: str
+    national: bool
+    blocks: tuple[Block, ...]
+    tables: tuple[Table, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "tables", (proactive_table(self.blocks), requests_table(), appeals_table())
+        )
+
+    @property
+    def template_name(self) -> str:
+        return f"{self.name}.docx"
+
+    @cached_property
+    def fields(self) -> dict[str, Field]:
+        """Every data cell by its dotted key."""
+        return {f.key: f for t in self.tables for f in t.fields}
+
+    def proactive_items(self) -> list[tuple[Block, Item]]:
+        return [(b, i) for b in self.blocks for i in b.items]
+
+
+DEFAULT_LAYOUT = "gov-2021"
+NATIONAL_FROM_YEAR = 2021
+
+LAYOUTS: dict[str, Layout] = {
+    layout.name: layout
+    for layout in (
+        Layout(
+            "gov-2021",
+            "国家格式（国办公开办函〔2021〕30号）",
+            national=True,
+            blocks=GOV_2021_BLOCKS,
+        ),
+        Layout(
+            "xingtai-2022",
+            "邢台市住房公积金管理中心2022年报告所用版式（表二与国家格式不同）",
+            national=False,
+            blocks=XINGTAI_2022_BLOCKS,
+        ),
+    )
+}

@@ -1,0 +1,261 @@
+"""Filling a .docx template with a checked report.
+
+Templates are docxtpl templates.  Preparing one (reading the zip, docxtpl's
+tag clean-up, compiling the Jinja template) happens once per template and
+process; each report is then one Jinja render of ``word/document.xml`` added to
+a prepared zip of the unchanged parts.  :func:`render_reference` is the plain
+docxtpl way, kept as the reference the tests compare the fast path with.
+
+Every template, the bundled ones and a user's own, is rendered in a Jinja
+sandbox with ``StrictUndefined`` and XML escaping on.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jinja2 import StrictUndefined, Template
+from jinja2 import TemplateError as JinjaTemplateError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
+
+from xxgk import layouts as L
+from xxgk.errors import OutputError, TemplateError
+from xxgk.report import Report, format_number, nested
+
+DOCUMENT = "word/document.xml"
+_TAG = re.compile(r"\{[{%]")
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def template_dir() -> Path:
+    """The bundled templates: inside the installed package, or the source tree."""
+    packaged = Path(str(resources.files("xxgk"))) / "templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "templates"
+
+
+def template_path(layout: L.Layout) -> Path:
+    return template_dir() / layout.template_name
+
+
+def context(report: Report) -> dict[str, Any]:
+    """The template context: cells as printed, text paragraphs, signature."""
+    values: dict[str, Any] = {k: format_number(v) for k, v in report.cells.items()}
+    ctx = nested(values)
+    ctx["agency"] = report.agency
+    ctx["year"] = report.year
+    ctx["text"] = {
+        key: [{"lead": p.lead, "body": p.body} for p in paras] for key, paras in report.text.items()
+    }
+    ctx["signature"] = (
+        {
+            "agency": report.agency,
+            "date": f"{report.date.year}年{report.date.month}月{report.date.day}日",
+        }
+        if report.date is not None
+        else None
+    )
+    return ctx
+
+
+def environment() -> SandboxedEnvironment:
+    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
+    return env
+
+
+# --------------------------------------------------------------------------
+# Fast path
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class _Part:
+    name: str
+    prefix: str
+    template: Template
+    suffix: str
+
+
+class CompiledTemplate:
+    """A template prepared once; :meth:`render` produces one report's .docx bytes."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            data = path.read_bytes()
+            archive = zipfile.ZipFile(io.BytesIO(data))
+            names = archive.namelist()
+        except (OSError, zipfile.BadZipFile) as exc:
+            raise TemplateError(f"模板 {path} 无法读取（不是有效的 .docx 文件）：{exc}") from None
+        if DOCUMENT not in names:
+            raise TemplateError(f"模板 {path} 不是 Word 文档（缺少 {DOCUMENT}）")
+        self.fast = _fast_eligible(archive)
+        self.env = environment()
+        self.parts: list[_Part] = []
+        if not self.fast:
+            self.base = data
+            return
+        from docxtpl import DocxTemplate  # heavy import: only when a template is prepared
+
+        tpl = DocxTemplate(io.BytesIO(data))
+        tpl.init_docx()
+        dynamic = {DOCUMENT: self._document_part(tpl)}
+        for rel in tpl.docx._part.rels.values():
+            if rel.reltype in (tpl.HEADER_URI, tpl.FOOTER_URI) and rel.target_part.blob:
+                part = rel.target_part
+                text = tpl.get_part_xml(part)
+                if _TAG.search(text):
+                    name = str(part.partname).lstrip("/")
+                    dynamic[name] = self._part(name, "", tpl.patch_xml(text), "")
+        self.parts = list(dynamic.values())
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+            for info in archive.infolist():
+                if info.filename not in dynamic:
+                    out.writestr(info, archive.read(info.filename), zipfile.ZIP_DEFLATED)
+        self.base = buf.getvalue()
+
+    def _part(self, name: str, prefix: str, src: str, suffix: str) -> _Part:
+        src = re.sub(r"<w:p([ >])", r"\n<w:p\1", src)
+        try:
+            template = self.env.from_string(src)
+        except JinjaTemplateError as exc:
+            raise TemplateError(f"模板 {self.path} 的标签有误：{exc}") from None
+        return _Part(name, prefix, template, suffix)
+
+    def _document_part(self, tpl: Any) -> _Part:
+        from lxml import etree
+
+        root = tpl.docx._element
+        whole = etree.tostring(root, encoding="unicode")
+        start = whole.index("<w:body")
+        end = whole.rindex("</w:body>") + len("</w:body>")
+        prefix = '<?xml version=\'1.0\' encoding=\'UTF-8\' standalone=\'yes\'?>\n' + whole[:start]
+        return self._part(DOCUMENT, prefix, tpl.patch_xml(tpl.get_xml()), whole[end:])
+
+    def render(self, ctx: Mapping[str, Any]) -> bytes:
+        if not self.fast:
+            return render_reference(self.path, ctx)
+        buf = io.BytesIO(self.base)
+        buf.seek(0, io.SEEK_END)
+        with zipfile.ZipFile(buf, "a", zipfile.ZIP_DEFLATED) as out:
+            for part in self.parts:
+                xml = _postprocess(_render(part.template, ctx, self.path))
+                info = zipfile.ZipInfo(part.name, date_time=_ZIP_TIME)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                out.writestr(info, (part.prefix + xml + part.suffix).encode("utf-8"))
+        return buf.getvalue()
+
+
+def _render(template: Template, ctx: Mapping[str, Any], path: Path) -> str:
+    try:
+        return template.render(ctx)
+    except SecurityError as exc:
+        raise TemplateError(f"模板 {path} 试图访问程序内部，已拒绝：{exc}") from None
+    except JinjaTemplateError as exc:
+        raise TemplateError(f"模板 {path} 引用了报告中没有的数据：{exc}") from None
+
+
+def _postprocess(xml: str) -> str:
+    """What docxtpl does after rendering a part (values never hold \\t \\a \\n \\f)."""
+    xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+    return xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+
+
+def _fast_eligible(archive: zipfile.ZipFile) -> bool:
+    """The fast path covers tags in the body, headers and footers; else use docxtpl."""
+    body = archive.read(DOCUMENT).decode("utf-8", "replace")
+    if "docPr" in body or re.search(r"\{%-?\s*tc\b", body):
+        return False
+    for name in archive.namelist():
+        if name in ("docProps/core.xml", "word/footnotes.xml"):
+            if _TAG.search(archive.read(name).decode("utf-8", "replace")):
+                return False
+    return True
+
+
+@cache
+def compiled(path: Path, mtime_ns: int, size: int) -> CompiledTemplate:
+    return CompiledTemplate(path)
+
+
+def get_template(path: Path) -> CompiledTemplate:
+    try:
+        st = path.stat()
+    except OSError:
+        raise TemplateError(f"模板文件不存在：{path}") from None
+    if path.is_dir():
+        raise TemplateError(f"模板应为 .docx 文件，{path} 是一个文件夹")
+    return compiled(path.resolve(), st.st_mtime_ns, st.st_size)
+
+
+# --------------------------------------------------------------------------
+# Reference path: docxtpl as its users write it (with a sandbox)
+# --------------------------------------------------------------------------
+
+
+def render_reference(path: Path, ctx: Mapping[str, Any]) -> bytes:
+    from docxtpl import DocxTemplate
+
+    tpl = DocxTemplate(str(path))
+    try:
+        tpl.render(dict(ctx), jinja_env=environment(), autoescape=True)
+    except SecurityError as exc:
+        raise TemplateError(f"模板 {path} 试图访问程序内部，已拒绝：{exc}") from None
+    except JinjaTemplateError as exc:
+        raise TemplateError(f"模板 {path} 有误或引用了报告中没有的数据：{exc}") from None
+    buf = io.BytesIO()
+    tpl.save(buf)
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------------------
+# Output
+# --------------------------------------------------------------------------
+
+
+def render_bytes(report: Report, template: Path | None = None) -> bytes:
+    path = template if template is not None else template_path(report.layout)
+    return get_template(path).render(context(report))
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write via a temporary file in the same folder, then rename: never a partial file."""
+    directory = path.parent
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".xxgk-", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise OutputError(f"无法在 {directory} 写入文件：{exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise OutputError(f"无法写入 {path}：{exc.strerror or exc}") from None
+
+
+def write_report(report: Report, output: Path, template: Path | None = None) -> Path:
+    """Write to ``output``: a .docx path, or a folder (existing, or a name without suffix)."""
+    if output.is_dir() or not output.suffix:
+        output = output / report.output_name
+    elif output.suffix.lower() != ".docx":
+        raise OutputError(f"输出文件应以 .docx 结尾：{output}")
+    write_atomic(output, render_bytes(report, template))
+    return output
