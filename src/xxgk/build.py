@@ -15,6 +15,7 @@ from typing import Any
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
@@ -244,6 +245,8 @@ def _table(doc: Any, table: L.Table) -> None:
             for p in tc.findall(qn("w:p")):
                 pPr = p.get_or_add_pPr()
                 _set(pPr, "w:pStyle", val=style.style_id)
+                if table.keep_together and r < table.nrows - 1:
+                    _set(pPr, "w:keepNext")
             offset += span
 
 
@@ -251,6 +254,10 @@ def build_document(layout: L.Layout) -> Any:
     doc = Document()
     _setup_styles(doc)
     _page(doc)
+    package = doc.part.package
+    for rid, rel in list(package.rels.items()):
+        if rel.reltype == RT.THUMBNAIL:  # the python-docx sample's picture, not ours
+            del package.rels[rid]
     props = doc.core_properties
     props.title = L.REPORT_NAME
     props.author = props.last_modified_by = "xxgk"

@@ -70,7 +70,7 @@ class Field:
     """One data cell: where its value lives and what the report calls it."""
 
     path: tuple[str, ...]  # data path, e.g. ("requests", "received", "natural_person")
-    place: tuple[str, ...]  # labels from the report, e.g. ("一、本年新收…", "自然人")
+    place: tuple[str, ...]  # labels from the report: row labels, then the column label
     kind: Kind
 
     @property
@@ -104,6 +104,7 @@ class Table:
     header_rows: int  # rows repeated at the top of each page
     font_size: float  # points
     cells: tuple[Cell, ...]
+    keep_together: bool = False  # small tables never break across pages
 
     @property
     def fields(self) -> tuple[Field, ...]:
@@ -233,6 +234,7 @@ def proactive_table(blocks: tuple[Block, ...]) -> Table:
         header_rows=0,
         font_size=12,
         cells=tuple(cells),
+        keep_together=True,
     )
 
 

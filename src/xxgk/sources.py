@@ -152,6 +152,9 @@ def _toml_message(exc: tomllib.TOMLDecodeError, where: Any) -> str:
         if m:
             line, col = int(m.group(1)), int(m.group(2))
             detail = message[: m.start()].strip()
+        elif "(at end of document)" in message:
+            detail = message.replace("(at end of document)", "").strip()
+            return f"TOML 格式错误（文件末尾，可能缺少右括号、引号或 \"\"\"）：{detail}"
         else:
             return f"TOML 格式错误：{message}"
     hint = ""

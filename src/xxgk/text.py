@@ -98,9 +98,9 @@ def paragraphs(text: str) -> list[Paragraph]:
 
 
 def split_lead(text: str) -> Paragraph:
-    if _HEADING_ONLY.match(text):
-        return Paragraph(text, "")
     m = _LEAD.match(text)
     if m:
         return Paragraph(m.group(), text[m.end() :])
+    if _HEADING_ONLY.match(text):
+        return Paragraph(text, "")
     return Paragraph("", text)

@@ -1,0 +1,175 @@
+"""The seed reproduced, the fast path equal to docxtpl's, every cell read back."""
+
+from __future__ import annotations
+
+import io
+import random
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+from tests.conftest import EXAMPLE_INPUT, SEED_DUMP, SEED_INPUT, consistent_data, write_json
+from xxgk import dump
+from xxgk import layouts as L
+from xxgk.cli import cli
+from xxgk.errors import InputError
+from xxgk.render import context, render_bytes, render_reference, template_path
+from xxgk.report import build, format_number, load
+
+
+def _c14n(docx: bytes, part: str = "word/document.xml") -> bytes:
+    with zipfile.ZipFile(io.BytesIO(docx)) as z:
+        return etree.tostring(etree.fromstring(z.read(part)), method="c14n")
+
+
+def test_seed_reproduced_exactly(tmp_path: Path) -> None:
+    out = tmp_path / "seed.docx"
+    result = CliRunner().invoke(cli, ["render", str(SEED_INPUT), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    expected = dump.normalise(SEED_DUMP.read_text(encoding="utf-8"))
+    assert dump.normalise(dump.dump(out)) == expected
+
+
+def test_seed_reproduced_by_reference_path_too() -> None:
+    report = load(SEED_INPUT)
+    data = render_reference(template_path(report.layout), context(report))
+    assert dump.normalise(dump.dump(data)) == dump.normalise(SEED_DUMP.read_text(encoding="utf-8"))
+
+
+def test_dump_command_prints_the_seed_format(tmp_path: Path) -> None:
+    out = tmp_path / "seed.docx"
+    out.write_bytes(render_bytes(load(SEED_INPUT)))
+    result = CliRunner().invoke(cli, ["dump", str(out)])
+    assert result.exit_code == 0
+    assert result.output == dump.normalise(SEED_DUMP.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("source", [SEED_INPUT, EXAMPLE_INPUT])
+def test_fast_path_equals_docxtpl(source: Path) -> None:
+    report = load(source)
+    fast = render_bytes(report)
+    slow = render_reference(template_path(report.layout), context(report))
+    assert _c14n(fast) == _c14n(slow)
+    with zipfile.ZipFile(io.BytesIO(fast)) as a, zipfile.ZipFile(io.BytesIO(slow)) as b:
+        assert sorted(a.namelist()) == sorted(b.namelist())
+        for name in a.namelist():
+            if name.endswith(".xml") and name not in ("word/document.xml", "docProps/core.xml"):
+                assert _c14n(fast, name) == _c14n(slow, name), name
+
+
+def test_special_characters_come_out_intact(tmp_path: Path, rng: random.Random) -> None:
+    text = "R&D 部门 <b>加粗</b> tail “引号” \"双引号\" 'single' A&B；x<y>z"
+    data = consistent_data(rng, agency="A&B <局> “测试”")
+    data["text"]["overview"] = text
+    report = build("t", data)
+    fast = render_bytes(report)
+    slow = render_reference(template_path(report.layout), context(report))
+    for docx in (fast, slow):
+        lines = dump.dump(docx).split("\n")
+        assert text in lines
+        assert "A&B <局> “测试”" in lines
+    assert _c14n(fast) == _c14n(slow)
+
+
+def test_free_text_becomes_real_paragraphs(rng: random.Random) -> None:
+    data = consistent_data(rng)
+    data["text"]["problems"] = "第一段第一行\n第一段第二行\n\n　　第二段。\n\n\n（一）措施。第三段"
+    docx = render_bytes(build("t", data))
+    root = dump.document_root(docx)
+    assert not list(root.iter("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}br"))
+    lines = dump.dump(docx).split("\n")
+    start = lines.index(L.PROBLEMS.heading) + 1
+    assert lines[start : start + 3] == ["第一段第一行第一段第二行", "第二段。", "（一）措施。第三段"]
+
+
+def test_signature_block_only_with_date(rng: random.Random) -> None:
+    data = consistent_data(rng, agency="某某局")
+    without = dump.dump(render_bytes(build("t", data))).rstrip("\n").split("\n")
+    data["date"] = "2025-01-20"
+    with_date = dump.dump(render_bytes(build("t", data))).rstrip("\n").split("\n")
+    assert with_date[-2:] == ["某某局", "2025年1月20日"]
+    assert without[-1] != "2025年1月20日"
+
+
+# --------------------------------------------------------------------------
+# Property: every data cell read back equals the input or the derived total
+# --------------------------------------------------------------------------
+
+
+def _cells_by_position(layout: L.Layout) -> list[tuple[int, int, int, L.Field]]:
+    return [
+        (t_index, c.row, c.col, c.field)
+        for t_index, table in enumerate(layout.tables)
+        for c in table.cells
+        if c.field is not None
+    ]
+
+
+def _expected(data: dict[str, Any], f: L.Field) -> Any:
+    """The value a cell must show, computed here from the raw input (not by xxgk)."""
+    path = f.path
+    if path[0] == "proactive":
+        return data["proactive"][path[1]][path[2]]
+    if path[0] == "appeals":
+        group = data["appeals"][path[1]]
+        if path[2] == "total":
+            return sum(group[c.key] for c in L.APPEAL_COLUMNS)
+        return group[path[2]]
+    column = [c.key for c in L.REQUEST_COLUMNS].index(path[-1])
+    row_path = path[1:-1]
+
+    def row(p: tuple[str, ...]) -> list[int]:
+        node: Any = data["requests"]
+        for k in p:
+            node = node[k]
+        return list(node)
+
+    if row_path == ("outcome", "total"):
+        rows = [row(rr.path[1:]) for rr in L.OUTCOME_ROWS]
+        sums = [sum(r[i] for r in rows) for i in range(6)]
+        return sums[column] if column < 6 else sum(sums)
+    values = row(row_path)
+    return values[column] if column < 6 else sum(values)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32), layout=st.sampled_from(list(L.LAYOUTS)))
+def test_every_cell_read_back(seed: int, layout: str) -> None:
+    data = consistent_data(random.Random(seed), layout)
+    report = build("t", data)
+    docx = render_bytes(report)
+    tables = [dump.grid_values(t) for t in dump.tables(docx)]
+    for t_index, row, col, f in _cells_by_position(L.LAYOUTS[layout]):
+        expected = _expected(data, f)
+        if f.kind is L.Kind.AMOUNT:
+            expected = format_number(Decimal(str(expected)))
+        assert tables[t_index][(row, col)] == str(expected), f.place_name
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**32),
+    bump=st.integers(1, 50),
+    row_index=st.integers(0, len(L.INPUT_REQUEST_ROWS) - 1),
+    column=st.integers(0, 5),
+)
+def test_inconsistent_data_always_refused(seed: int, bump: int, row_index: int, column: int) -> None:
+    data = consistent_data(random.Random(seed))
+    rr = L.INPUT_REQUEST_ROWS[row_index]
+    node: Any = data["requests"]
+    for key in rr.path[1:-1]:
+        node = node.setdefault(key, {})
+    row = list(node.get(rr.path[-1], [0] * 6))
+    row[column] += bump
+    node[rr.path[-1]] = row
+    with pytest.raises(InputError) as caught:
+        build("t", data)
+    names = [str(p) for p in caught.value.problems]
+    assert any("勾稽关系不成立" in n and L.APPLICANT_COLUMNS[column].label in n for n in names)
