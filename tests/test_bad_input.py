@@ -162,7 +162,7 @@ def test_gbk_file_is_decoded_correctly(tmp_path: Path) -> None:
 
 
 def test_undecodable_file_says_how_to_save(tmp_path: Path) -> None:
-    refused(tmp_path, 'agency = "'.encode() + bytes([0x81, 0x20, 0xFF, 0xFE]) + b'"\n', "UTF-8")
+    refused(tmp_path, b'agency = "' + bytes([0x81, 0x20, 0xFF, 0xFE]) + b'"\n', "UTF-8")
 
 
 @pytest.mark.parametrize("bom", [codecs.BOM_UTF8, None])
@@ -240,3 +240,8 @@ def test_failed_render_leaves_no_file_and_keeps_an_old_one(tmp_path: Path) -> No
 def test_output_with_wrong_suffix(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["render", str(EXAMPLE_INPUT), "-o", str(tmp_path / "a.doc")])
     assert result.exit_code == 1 and ".docx" in result.output
+
+
+def test_row_pasted_from_a_spreadsheet(tmp_path: Path) -> None:
+    text = EXAMPLE_TEXT.replace("carried_over = [4, 1, 0, 0, 0, 0]", 'carried_over = "4\t1\t0\t0\t0\t0"')
+    refused(tmp_path, text, "二、上年结转政府信息公开申请数量", "请写成 [4, 1, 0, 0, 0, 0]")

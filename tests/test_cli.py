@@ -167,7 +167,7 @@ def test_user_template_renders_and_is_sandboxed(tmp_path: Path) -> None:
             for item in src.infolist():
                 data = src.read(item.filename)
                 if item.filename == "word/document.xml":
-                    data = data.replace("{{ agency }}".encode(), extra.encode(), 1)
+                    data = data.replace(b"{{ agency }}", extra.encode(), 1)
                 dst.writestr(item, data)
         return bad
 

@@ -37,7 +37,7 @@ def test_tables_match_spec_cell_for_cell(rendered: dict[str, bytes], layout: str
         got = {(o.row, o.col): o for o in dump.origins(tbl)}
         want = {parse_a1(ref)[:2]: (parse_a1(ref), text) for ref, text in expected}
         assert set(got) == set(want), f"origins differ: {set(got) ^ set(want)}"
-        for key, ((row, col, rowspan, colspan), text) in want.items():
+        for key, ((_, _, rowspan, colspan), text) in want.items():
             o = got[key]
             assert (o.rowspan, o.colspan) == (rowspan, colspan), (key, o)
             if text is None:

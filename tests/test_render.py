@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from tests.conftest import EXAMPLE_INPUT, SEED_DUMP, SEED_INPUT, consistent_data, write_json
+from tests.conftest import EXAMPLE_INPUT, SEED_DUMP, SEED_INPUT, consistent_data
 from xxgk import dump
 from xxgk import layouts as L
 from xxgk.cli import cli

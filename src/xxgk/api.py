@@ -32,6 +32,10 @@ def render_one(
     pdf: bool = False,
 ) -> Rendered:
     """Check one input and write its report; nothing is written if a check fails."""
+    if pdf:
+        from xxgk.pdf import find_soffice
+
+        find_soffice()  # say so before any work when PDF export cannot happen
     report = load(path, previous=previous)
     target = output if output is not None else Path.cwd()
     written = write_report(report, target, template)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 
 # --------------------------------------------------------------------------
 # Document-level wording (spec §2)
@@ -353,6 +353,7 @@ class RequestRow:
     place: tuple[str, ...]  # (三、本年度办理结果, （三）不予公开, 1.属于国家秘密)
     computed: bool = False  # the （七）总计 row
 
+    @cache  # noqa: B019 (rows and groups are module-level constants)
     def field(self, column: Column) -> Field:
         kind = Kind.TOTAL if self.computed or column.kind is Kind.TOTAL else Kind.COUNT
         return Field(self.path + (column.key,), self.place + column_place(column), kind)
@@ -462,6 +463,7 @@ class AppealGroup:
     key: str
     place: tuple[str, ...]
 
+    @cache  # noqa: B019 (rows and groups are module-level constants)
     def field(self, column: Column) -> Field:
         return Field(("appeals", self.key, column.key), self.place + (column.label,), column.kind)
 

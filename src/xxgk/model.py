@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import math
+import re
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Annotated, Any
@@ -268,6 +269,9 @@ def translate(layout_name: str, error: Any) -> Problem:
         )
     elif kind == "list_type":
         message = f"应为 6 个数的列表，如 [0, 0, 0, 0, 0, 0]，实为 {show(value)}"
+        numbers = re.findall(r"-?\d+", value) if isinstance(value, str) else []
+        if len(numbers) in (6, 7) and not re.search(r"[^\d\s,，、;；-]", value):
+            message += f"；像是从表格复制的一行数字，请写成 [{', '.join(numbers)}]"
     elif kind in ("model_type", "model_attributes_type", "dict_type"):
         message = f"应为一组键值（表），实为 {show(value)}"
     elif kind == "string_type":

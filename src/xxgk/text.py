@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -51,12 +51,18 @@ def _environment() -> SandboxedEnvironment:
     return env
 
 
+@lru_cache(maxsize=512)
+def _compiled(text: str) -> Template:
+    """Texts repeat across a batch (shared defaults): compile each once."""
+    return _environment().from_string(text)
+
+
 def render_placeholders(text: str, data: dict[str, Any]) -> tuple[str | None, str | None]:
     """Fill ``{{ … }}`` placeholders; returns (text, None) or (None, message)."""
     if "{" not in text:
         return text, None
     try:
-        return _environment().from_string(text).render(data), None
+        return _compiled(text).render(data), None
     except TemplateSyntaxError as exc:
         return None, f"第 {exc.lineno} 行的占位符写法有误：{exc.message}（占位符形如 {{{{ year }}}}）"
     except SecurityError:
