@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +51,20 @@ def sum_data(reports: list[Report]) -> dict[str, Any]:
     return out
 
 
+def base_date(value: Any) -> datetime.date | None:
+    """The base file's 落款日期: a TOML date or datetime, or a JSON "2025-01-20" string."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
 def aggregate(reports: list[Report], base: Mapping[str, Any] | None = None) -> str:
     """The consolidated input file (TOML text) for checked reports of one year and layout."""
     first = reports[0]
@@ -69,7 +84,7 @@ def aggregate(reports: list[Report], base: Mapping[str, Any] | None = None) -> s
         first.layout.name,
         agency=agency if isinstance(agency, str) and agency.strip() else f"{TO_FILL}上级机关全称",
         year=first.year,
-        date=base.get("date") if hasattr(base.get("date"), "isoformat") else None,
+        date=base_date(base.get("date")),
         text=text,
         data=sum_data(reports),
         title=f"{first.year}年 {len(reports)} 个单位汇总（{names[:200]}）",
@@ -88,30 +103,83 @@ def aggregate_files(
 
     if output.is_dir():
         raise OutputError(f"{output} 是一个文件夹；请给出文件名，如 {output / '汇总.toml'}")
+    if output.suffix.lower() != ".toml":
+        raise OutputError(f"汇总结果是 TOML 输入文件，文件名应以 .toml 结尾：{output}")
     if output.exists() and not force:
         raise OutputError(f"{output} 已存在；如要覆盖，请加 --force")
-    shared = read_data(defaults)[0] if defaults is not None else None
-    base_data = read_data(base)[0] if base is not None else None
+    shared = _read_option("--defaults", defaults) if defaults is not None else None
+    base_data = _read_option("--base", base) if base is not None else None
     excluded = {output.resolve()} | {p.resolve() for p in (base, defaults) if p is not None}
-    paths = [p for p in expand_inputs(inputs) if p.resolve() not in excluded]
+    paths: list[Path] = []
+    seen: set[Path] = set()
+    notes: list[str] = []
+    for p in expand_inputs(inputs):
+        resolved = p.resolve()
+        if resolved in excluded:
+            continue
+        if resolved in seen:  # a folder and a file in it: count the file once
+            notes.append(f"{display_name(p)} 重复给出，只计一次")
+            continue
+        seen.add(resolved)
+        paths.append(p)
     if not paths:
-        raise InputError(", ".join(str(p) for p in inputs), [Problem("", "没有找到输入文件")])
+        raise InputError(
+            ", ".join(str(p) for p in inputs), [Problem("", "没有找到输入文件（*.toml 或 *.json）")]
+        )
     reports: list[Report] = []
     problems: list[Problem] = []
     for path in paths:
         try:
             reports.append(load(path, defaults=shared))
         except InputError as exc:
-            message = f"有 {len(exc.problems)} 处问题，请先用 xxgk validate 检查"
+            shown = "；".join(str(x) for x in exc.problems[:3])
+            more = f"等 {len(exc.problems)} 处问题" if len(exc.problems) > 3 else ""
+            message = f"{shown}{more}（请先用 xxgk validate 检查）"
             problems.append(Problem(display_name(path), message))
     if problems:
         raise InputError("汇总", problems)
-    kinds = {(r.year, r.layout.name) for r in reports}
+    kinds: dict[tuple[int, str], list[Report]] = {}
+    for r in reports:
+        kinds.setdefault((r.year, r.layout.name), []).append(r)
     if len(kinds) > 1:
-        listing = "；".join(f"{r.source}: {r.year}年 {r.layout.name}" for r in reports)
+        listing = "；".join(
+            f"{year}年 {layout}：{len(group)} 个（{_names(group)}）"
+            for (year, layout), group in kinds.items()
+        )
         raise InputError("汇总", [Problem("", f"各单位的年度或版式不一致，不能相加：{listing}")])
+    by_agency: dict[str, list[Report]] = {}
+    for r in reports:
+        by_agency.setdefault(r.agency, []).append(r)
+    twice = [
+        Problem("", f"机关 “{agency}” 出现在多个输入中（{_names(group)}），不能重复相加")
+        for agency, group in by_agency.items()
+        if len(group) > 1
+    ]
+    if twice:
+        raise InputError("汇总", twice)
+    if base_data is not None:
+        first = reports[0]
+        if base_data.get("year", first.year) != first.year:
+            notes.append(f"--base 的年度为 {base_data.get('year')}，汇总按各单位的 {first.year} 年")
+        if base_data.get("layout", first.layout.name) != first.layout.name:
+            notes.append(f"--base 的版式为 {base_data.get('layout')}，汇总按各单位的 {first.layout.name}")
     write_atomic(output, aggregate(reports, base_data).encode("utf-8"))
-    notes = []
     if base is None:
         notes.append(f"未给出 --base：机关名称和正文是待填写的占位文字（{TO_FILL}），请填写后再生成")
     return Aggregated(output, len(reports), notes)
+
+
+def _names(reports: list[Report], limit: int = 5) -> str:
+    shown = "、".join(r.source for r in reports[:limit])
+    return shown + (f" 等 {len(reports)} 个" if len(reports) > limit else "")
+
+
+def _read_option(option: str, path: Path) -> dict[str, Any]:
+    """A --base or --defaults file: a file, readable; errors name the option."""
+    if path.is_dir():
+        message = f"这是一个文件夹；{option} 应为一个 .toml 或 .json 文件"
+        raise InputError(f"{option} {path}", [Problem("", message)])
+    try:
+        return read_data(path)[0]
+    except InputError as exc:
+        raise InputError(f"{option} {path}", exc.problems) from None

@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import secrets
+import sys
 import tempfile
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -27,6 +29,8 @@ from xxgk.report import Number, Report, load
 from xxgk.sources import expand_inputs, read_data
 
 DONE, WARNED, FAILED = "成功", "有提示", "失败"
+TEMP_PREFIX = ".xxgk-"
+MAX_WINDOWS_WORKERS = 61  # ProcessPoolExecutor refuses more on Windows
 
 
 def key_figures() -> dict[str, Callable[[Mapping[str, Number]], Number]]:
@@ -73,6 +77,7 @@ class Outcome:
 class BatchReport:
     outcomes: list[Outcome]
     summary_path: Path | None = None
+    summary_error: str | None = None  # the summary could not be written (the reports were)
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -83,7 +88,7 @@ class BatchReport:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.count(FAILED) or self.pdf_failures else 0
+        return 1 if self.count(FAILED) or self.pdf_failures or self.summary_error else 0
 
     def lines(self) -> list[str]:
         """Every failure and warning, in input order."""
@@ -96,6 +101,8 @@ class BatchReport:
                 out.append(f"提示：{o.source}: {w}")
             if o.pdf_error:
                 out.append(f"PDF 失败：{o.output}: {o.pdf_error}")
+        if self.summary_error:
+            out.append(f"汇总表未生成：{self.summary_error}")
         return out
 
     def totals_line(self) -> str:
@@ -112,17 +119,23 @@ class BatchReport:
 
 
 def _process(
-    path: Path, defaults: Mapping[str, Any] | None, outdir: Path, template: Path | None
+    path: Path,
+    defaults: Mapping[str, Any] | None,
+    outdir: Path,
+    template: Path | None,
+    prefix: str = TEMP_PREFIX,
 ) -> Outcome:
-    from xxgk.render import render_bytes
+    from xxgk.render import ordinary_file_mode, render_bytes
 
     outcome = Outcome(path)
+    tmp: str | None = None
     try:
         report: Report = load(path, defaults=defaults)
         data = render_bytes(report, template)
-        fd, tmp = tempfile.mkstemp(prefix=".xxgk-", suffix=".tmp", dir=outdir)
+        fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=outdir)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, ordinary_file_mode())
     except InputError as exc:
         outcome.fail([str(p) for p in exc.problems])
         return outcome
@@ -130,11 +143,14 @@ def _process(
         outcome.fail([str(exc)])
         return outcome
     except OSError as exc:
+        _discard(tmp)
         outcome.fail([f"无法写入输出文件夹 {outdir}：{exc.strerror or exc}"])
         return outcome
     except Exception as exc:  # a bug must not take the other agencies down
+        _discard(tmp)
         outcome.fail([f"xxgk 内部错误：{type(exc).__name__}: {exc}"])
         return outcome
+    assert tmp is not None
     outcome.status = WARNED if report.warnings else DONE
     outcome.agency = report.agency
     outcome.warnings = [str(w) for w in report.warnings]
@@ -144,13 +160,23 @@ def _process(
     return outcome
 
 
+def _discard(tmp: str | os.PathLike[str] | None) -> None:
+    if tmp is None:
+        return
+    try:
+        os.unlink(tmp)
+    except OSError:
+        pass
+
+
 def _process_chunk(
     chunk: list[tuple[int, Path]],
     defaults: Mapping[str, Any] | None,
     outdir: Path,
     template: Path | None,
+    prefix: str = TEMP_PREFIX,
 ) -> list[tuple[int, Outcome]]:
-    return [(i, _process(p, defaults, outdir, template)) for i, p in chunk]
+    return [(i, _process(p, defaults, outdir, template, prefix)) for i, p in chunk]
 
 
 def _prepare_templates(template: Path | None) -> None:
@@ -179,6 +205,7 @@ def _run(
     template: Path | None,
     jobs: int,
     on_result: Callable[[Outcome], None] | None,
+    prefix: str = TEMP_PREFIX,
 ) -> list[Outcome]:
     results: list[Outcome | None] = [None] * len(paths)
 
@@ -191,10 +218,11 @@ def _run(
     if jobs > 1 and len(paths) > 1:
         size = max(1, min(32, math.ceil(len(paths) / (jobs * 4))))
         chunks = [indexed[i : i + size] for i in range(0, len(indexed), size)]
+        workers = min(jobs, len(chunks), MAX_WINDOWS_WORKERS if sys.platform == "win32" else jobs)
         try:
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=_pool_context()) as pool:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
                 futures = [
-                    pool.submit(_process_chunk, chunk, defaults, outdir, template) for chunk in chunks
+                    pool.submit(_process_chunk, chunk, defaults, outdir, template, prefix) for chunk in chunks
                 ]
                 for future in futures:
                     for i, outcome in future.result():
@@ -203,7 +231,7 @@ def _run(
             pass  # no processes here: the serial path below does what is left
     for i, path in indexed:
         if results[i] is None:
-            done(i, _process(path, defaults, outdir, template))
+            done(i, _process(path, defaults, outdir, template, prefix))
     return [r for r in results if r is not None]
 
 
@@ -238,6 +266,40 @@ def _place(outcomes: list[Outcome]) -> None:
         o.temp = None
 
 
+def _sweep(outdir: Path, prefix: str) -> None:
+    """Remove this run's temporary files that no outcome owns (a worker died mid-chunk)."""
+    try:
+        stray = list(outdir.glob(f"{prefix}*"))
+    except OSError:
+        return
+    for path in stray:
+        _discard(path)
+
+
+def _check_summary_path(summary: Path) -> None:
+    """Refuse a summary that cannot be written before any work is done."""
+    if summary.suffix.lower() not in (".xlsx", ".csv"):
+        raise OutputError(f"汇总表应为 .xlsx 或 .csv 文件：{summary}")
+    if summary.is_dir():
+        raise OutputError(f"汇总表 {summary} 是一个文件夹；请给出文件名，如 {summary / '汇总.xlsx'}")
+    for parent in summary.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise OutputError(f"无法写入汇总表 {summary}：{parent} 是一个文件，不是文件夹")
+            break
+
+
+def _read_defaults(defaults: Path) -> dict[str, Any]:
+    if defaults.is_dir():
+        raise InputError(
+            f"--defaults {defaults}", [Problem("", "这是一个文件夹；--defaults 应为一个 .toml 或 .json 文件")]
+        )
+    try:
+        return read_data(defaults)[0]
+    except InputError as exc:
+        raise InputError(f"--defaults {defaults}", exc.problems) from None
+
+
 def run_batch(
     inputs: list[Path],
     outdir: Path,
@@ -250,13 +312,14 @@ def run_batch(
     on_result: Callable[[Outcome], None] | None = None,
 ) -> BatchReport:
     """Check and render every input; see :class:`BatchReport` for the result."""
-    if summary is not None and summary.suffix.lower() not in (".xlsx", ".csv"):
-        raise OutputError(f"汇总表应为 .xlsx 或 .csv 文件：{summary}")
+    if summary is not None:
+        _check_summary_path(summary)
     if pdf:
         from xxgk.pdf import find_soffice
 
-        find_soffice()  # fail before any work when PDF export cannot happen
-    shared = read_data(defaults)[0] if defaults is not None else None
+        # fail before any work when PDF export cannot happen
+        find_soffice(note="未生成任何文件。")
+    shared = _read_defaults(defaults) if defaults is not None else None
     paths = expand_inputs(inputs, exclude=defaults)
     if not paths:
         raise InputError(
@@ -270,8 +333,12 @@ def run_batch(
         raise OutputError(f"无法创建输出文件夹 {outdir}：{exc.strerror or exc}") from None
     jobs = jobs or os.cpu_count() or 1
     _prepare_templates(template)
-    outcomes = _run(paths, shared, outdir, template, jobs, on_result)
-    _place(outcomes)
+    prefix = f"{TEMP_PREFIX}{secrets.token_hex(4)}-"
+    try:
+        outcomes = _run(paths, shared, outdir, template, jobs, on_result, prefix)
+        _place(outcomes)
+    finally:
+        _sweep(outdir, prefix)
     report = BatchReport(outcomes)
     if pdf:
         from xxgk.pdf import convert
@@ -284,7 +351,10 @@ def run_batch(
     if summary is not None:
         from xxgk.summary import write_summary
 
-        write_summary(report, summary)
-        report.summary_path = summary
+        try:
+            write_summary(report, summary)
+        except OutputError as exc:  # the reports are written: say so, do not lose the results
+            report.summary_error = str(exc)
+        else:
+            report.summary_path = summary
     return report
-

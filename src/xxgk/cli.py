@@ -245,7 +245,8 @@ def batch(
             def plain(outcome: Outcome) -> None:
                 nonlocal seen
                 seen += 1
-                _echo_err(f"[{seen}/{total}] {outcome.status}：{outcome.source}")
+                state = "有问题" if outcome.problems else "已处理"
+                _echo_err(f"[{seen}/{total}] {state}：{outcome.source}")
 
             report = run(plain)
         for line in report.lines():

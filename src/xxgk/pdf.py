@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -14,18 +16,19 @@ from xxgk.errors import ConversionError, ToolMissingError
 INSTALL_HINT = (
     "未找到 LibreOffice（soffice），无法导出 PDF。请先安装："
     "Debian/Ubuntu 用 “sudo apt-get install libreoffice-writer-nogui fonts-noto-cjk”；"
-    "Windows 安装 LibreOffice 后把其 program 文件夹加入 PATH。.docx 文件已生成，不受影响。"
+    "Windows 安装 LibreOffice 后把其 program 文件夹加入 PATH。"
 )
 SECONDS_PER_FILE = 20.0
 SECONDS_PER_CHUNK = 60.0
 
 
-def find_soffice() -> str:
+def find_soffice(note: str = "") -> str:
+    """The LibreOffice program; ``note`` tells the user what happened to their files."""
     for name in ("soffice", "libreoffice"):
         found = shutil.which(name)
         if found:
             return found
-    raise ToolMissingError(INSTALL_HINT)
+    raise ToolMissingError(INSTALL_HINT + note)
 
 
 @dataclass
@@ -40,6 +43,26 @@ def _chunks(items: list[Path], n: int) -> list[list[Path]]:
     return [items[i::n] for i in range(n)]
 
 
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    """Kill soffice and what it started (oosplash starts soffice.bin)."""
+    try:
+        if hasattr(os, "killpg"):
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:  # pragma: no cover - Windows
+            proc.kill()
+    except OSError:
+        proc.kill()
+    proc.wait()
+
+
+def _last_line(path: Path) -> str:
+    try:
+        lines = path.read_text("utf-8", "replace").strip().splitlines()
+    except OSError:
+        return ""
+    return lines[-1].strip()[:200] if lines else ""
+
+
 def convert(docx_files: list[Path], jobs: int = 1) -> list[Converted]:
     """Convert .docx files to PDF next to them; a failure is reported per file."""
     if not docx_files:
@@ -51,6 +74,7 @@ def convert(docx_files: list[Path], jobs: int = 1) -> list[Converted]:
         for i, chunk in enumerate(_chunks(docx_files, jobs)):
             outdir = Path(tmp) / f"out{i}"
             profile = Path(tmp) / f"profile{i}"
+            log = Path(tmp) / f"stderr{i}.txt"
             outdir.mkdir()
             cmd = [
                 soffice,
@@ -62,35 +86,62 @@ def convert(docx_files: list[Path], jobs: int = 1) -> list[Converted]:
                 "pdf",
                 "--outdir",
                 str(outdir),
-                *[str(p) for p in chunk],
+                *[str(p.absolute()) for p in chunk],
             ]
-            proc = subprocess.Popen(
-                cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL
-            )
+            # stderr goes to a file: an unread pipe fills up and hangs soffice.
+            with open(log, "wb") as err:
+                try:
+                    proc = subprocess.Popen(
+                        cmd,
+                        stdout=subprocess.DEVNULL,
+                        stderr=err,
+                        stdin=subprocess.DEVNULL,
+                        start_new_session=True,
+                    )
+                except OSError as exc:
+                    for docx in chunk:
+                        results[docx] = Converted(
+                            docx, None, f"无法启动 LibreOffice（{soffice}）：{exc.strerror or exc}"
+                        )
+                    continue
             deadline = time.monotonic() + SECONDS_PER_CHUNK + SECONDS_PER_FILE * len(chunk)
-            running.append((proc, chunk, outdir, deadline))
-        for proc, chunk, outdir, deadline in running:
+            running.append((proc, chunk, outdir, log, deadline))
+        for proc, chunk, outdir, log, deadline in running:
             timed_out = False
             try:
                 proc.wait(timeout=max(1.0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+                _kill(proc)
                 timed_out = True
             for docx in chunk:
                 produced = outdir / (docx.stem + ".pdf")
                 target = docx.with_suffix(".pdf")
                 if produced.is_file() and produced.stat().st_size > 0:
-                    shutil.move(str(produced), str(target))
-                    results[docx] = Converted(docx, target)
+                    try:
+                        shutil.move(str(produced), str(target))
+                    except OSError as exc:
+                        results[docx] = Converted(docx, None, f"无法写入 {target}：{exc.strerror or exc}")
+                    else:
+                        results[docx] = Converted(docx, target)
+                    continue
+                if timed_out:
+                    reason = "LibreOffice 转换超时"
                 else:
-                    reason = "LibreOffice 转换超时" if timed_out else "LibreOffice 未能转换此文件"
-                    results[docx] = Converted(docx, None, reason)
+                    reason = "LibreOffice 未能转换此文件"
+                    detail = _last_line(log)
+                    if proc.returncode:
+                        detail = f"退出码 {proc.returncode}" + (f"：{detail}" if detail else "")
+                    if detail:
+                        reason += f"（{detail}）"
+                results[docx] = Converted(docx, None, reason)
     return [results[p] for p in docx_files]
 
 
 def convert_one(docx: Path) -> Path:
-    result = convert([docx])[0]
+    try:
+        result = convert([docx])[0]
+    except ToolMissingError as exc:
+        raise ToolMissingError(f"{exc}（.docx 已生成：{docx}）") from None
     if result.pdf is None:
         raise ConversionError(f"{docx}: {result.error}（.docx 已生成）")
     return result.pdf

@@ -231,6 +231,14 @@ def render_bytes(report: Report, template: Path | None = None) -> bytes:
     return get_template(path).render(context(report))
 
 
+@cache
+def ordinary_file_mode() -> int:
+    """The mode an ordinary new file gets (0666 less the umask); mkstemp gives 0600."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write via a temporary file in the same folder, then rename: never a partial file."""
     directory = path.parent
@@ -242,6 +250,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, ordinary_file_mode())
         os.replace(tmp, path)
     except OSError as exc:
         try:

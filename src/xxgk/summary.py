@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,25 @@ from xxgk.render import write_atomic
 
 FIXED_HEADERS = ("输入文件", "机关", "状态", "错误数", "提示数")
 TAIL_HEADERS = ("输出文件", "问题")
+
+# Characters a spreadsheet cannot hold (openpyxl refuses them); shown as \xNN instead.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Text a spreadsheet would run as a formula (file names and agency names are user input).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+    return value
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value  # shown as text by Excel and WPS, never run
+    return value
 
 
 def headers() -> list[str]:
@@ -47,7 +67,7 @@ def write_summary(report: BatchReport, path: Path) -> None:
         buf = io.StringIO()
         writer = csv.writer(buf)
         writer.writerow(headers())
-        writer.writerows(["" if v is None else v for v in row] for row in rows(report))
+        writer.writerows([_csv_cell(_clean(v)) for v in row] for row in rows(report))
         # UTF-8 with BOM: Excel on Windows opens it with the Chinese intact.
         write_atomic(path, buf.getvalue().encode("utf-8-sig"))
         return
@@ -61,7 +81,10 @@ def write_summary(report: BatchReport, path: Path) -> None:
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows(report):
-        ws.append(row)
+        ws.append([_clean(v) for v in row])
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text that starts with “=” stays text, not a formula
     ws.freeze_panes = "A2"
     for column, width in zip("ABCDE", (36, 30, 8, 8, 8), strict=True):
         ws.column_dimensions[column].width = width

@@ -1,0 +1,188 @@
+"""Shared helpers for the batch, aggregate, summary and PDF tests.
+
+:func:`make_input` generates a consistent input (table 三's identity holds in
+every column: 一 + 二 = （七）总计 + 四, where （七）总计 is the column sum of every
+outcome row); :func:`write_toml` writes it in the spec §5 format.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+import multiprocessing
+import os
+import random
+import zipfile
+from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from xxgk import layouts as L
+
+YEAR = 2024
+TEXT = {
+    "overview": "{{ year }}年共收到政府信息公开申请{{ requests.received.total }}件。",
+    "problems": "公开质量有待提高。",
+    "other": "按照《政府信息公开信息处理费管理办法》，本机关未收取信息处理费。",
+}
+
+
+def make_input(
+    rng: random.Random,
+    agency: str,
+    *,
+    year: int = YEAR,
+    layout: str = L.DEFAULT_LAYOUT,
+    text: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """A valid, complete input with random numbers; the table-三 identity holds per column."""
+    proactive: dict[str, Any] = {}
+    for block, item in L.LAYOUTS[layout].proactive_items():
+        values: dict[str, Any] = {}
+        for column in block.columns:
+            if column.kind is L.Kind.AMOUNT:
+                values[column.key] = Decimal(rng.randrange(0, 10**6)) / 100
+            elif column.kind is L.Kind.SIGNED:
+                values[column.key] = rng.randrange(-20, 20)
+            else:
+                values[column.key] = rng.randrange(0, 300)
+        proactive[item.key] = values
+
+    requests: dict[str, Any] = {}
+    column_sums = [0] * len(L.APPLICANT_COLUMNS)
+    for rr in L.OUTCOME_ROWS:
+        row = [rng.choice((0, 0, rng.randrange(0, 40))) for _ in L.APPLICANT_COLUMNS]
+        column_sums = [a + b for a, b in zip(column_sums, row, strict=True)]
+        node = requests
+        for key in rr.path[1:-1]:
+            node = node.setdefault(key, {})
+        node[rr.path[-1]] = row
+    carried_over = [rng.randrange(0, 6) for _ in L.APPLICANT_COLUMNS]
+    carried_forward = [rng.randrange(0, 6) for _ in L.APPLICANT_COLUMNS]
+    received = []
+    for i, total in enumerate(column_sums):
+        value = total + carried_forward[i] - carried_over[i]  # 一 = （七） + 四 − 二
+        if value < 0:  # keep 一 >= 0: raise 四 instead
+            carried_forward[i] -= value
+            value = 0
+        received.append(value)
+    requests["received"] = received
+    requests["carried_over"] = carried_over
+    requests["carried_forward"] = carried_forward
+    appeals = {g.key: {c.key: rng.randrange(0, 15) for c in L.APPEAL_COLUMNS} for g in L.APPEAL_GROUPS}
+    return {
+        "agency": agency,
+        "year": year,
+        "layout": layout,
+        "date": datetime.date(year + 1, 1, 20),
+        "text": dict(TEXT if text is None else text),
+        "proactive": proactive,
+        "requests": requests,
+        "appeals": appeals,
+    }
+
+
+# --------------------------------------------------------------------------
+# Writing inputs
+# --------------------------------------------------------------------------
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (int, Decimal)):
+        return str(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        return "{ " + ", ".join(f"{k} = {_value(v)}" for k, v in value.items()) + " }"
+    raise TypeError(type(value))
+
+
+def toml_text(data: Mapping[str, Any]) -> str:
+    """A small TOML writer: scalars and inline tables, tables as [dotted.headers]."""
+    lines: list[str] = []
+
+    def table(prefix: str, node: Mapping[str, Any]) -> None:
+        scalars = [(k, v) for k, v in node.items() if not isinstance(v, Mapping) or prefix == "proactive"]
+        tables = [(k, v) for k, v in node.items() if isinstance(v, Mapping) and prefix != "proactive"]
+        if prefix:
+            lines.append(f"[{prefix}]")
+        for k, v in scalars:
+            lines.append(f"{k} = {_value(v)}")
+        lines.append("")
+        for k, v in tables:
+            table(f"{prefix}.{k}" if prefix else k, v)
+
+    table("", data)
+    return "\n".join(lines)
+
+
+def write_toml(path: Path, data: Mapping[str, Any]) -> Path:
+    path.write_text(toml_text(data), encoding="utf-8")
+    return path
+
+
+def write_json(path: Path, data: Mapping[str, Any]) -> Path:
+    def default(value: Any) -> Any:
+        if isinstance(value, Decimal):
+            return float(value)
+        if isinstance(value, datetime.date):
+            return value.isoformat()
+        raise TypeError(type(value))
+
+    path.write_text(json.dumps(data, ensure_ascii=False, default=default), encoding="utf-8")
+    return path
+
+
+def agency_name(i: int) -> str:
+    return f"示例市第{i:02d}测试局"
+
+
+def write_batch(folder: Path, n: int, seed: int = 20250120, *, json_every: int = 5) -> list[Path]:
+    """``n`` consistent inputs (every ``json_every``-th one as JSON) in ``folder``."""
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(n):
+        data = make_input(rng, agency_name(i))
+        if json_every and i % json_every == json_every - 1:
+            paths.append(write_json(folder / f"unit{i:02d}.json", data))
+        else:
+            paths.append(write_toml(folder / f"unit{i:02d}.toml", data))
+    return paths
+
+
+# --------------------------------------------------------------------------
+# Reading outputs
+# --------------------------------------------------------------------------
+
+
+def docx_name(year: int, agency: str) -> str:
+    return f"{year}年{agency}{L.REPORT_NAME}.docx"
+
+
+def document_xml(docx: Path) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(docx.read_bytes())) as archive:
+        return archive.read("word/document.xml")
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Temporary files that a run must not leave behind."""
+    return sorted(p.name for p in folder.rglob(".xxgk-*"))
+
+
+def dying_chunk(chunk: list[tuple[int, Path]], *rest: Any) -> list[tuple[int, Any]]:
+    """A batch worker that renders its chunk (temporary files included), then dies."""
+    from xxgk.batch import _process
+
+    results = [(i, _process(p, *rest)) for i, p in chunk]
+    if multiprocessing.parent_process() is not None:
+        os._exit(3)
+    return results
