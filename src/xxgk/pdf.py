@@ -69,7 +69,8 @@ def convert(docx_files: list[Path], jobs: int = 1) -> list[Converted]:
         return []
     soffice = find_soffice()
     results: dict[Path, Converted] = {}
-    with tempfile.TemporaryDirectory(prefix="xxgk-pdf-") as tmp:
+    # Work inside the output folder, so that a finished PDF is renamed into place atomically.
+    with tempfile.TemporaryDirectory(prefix=".xxgk-pdf-", dir=docx_files[0].parent) as tmp:
         running = []
         for i, chunk in enumerate(_chunks(docx_files, jobs)):
             outdir = Path(tmp) / f"out{i}"
@@ -118,7 +119,10 @@ def convert(docx_files: list[Path], jobs: int = 1) -> list[Converted]:
                 target = docx.with_suffix(".pdf")
                 if produced.is_file() and produced.stat().st_size > 0:
                     try:
-                        shutil.move(str(produced), str(target))
+                        try:
+                            os.replace(produced, target)
+                        except OSError:  # another file system: copy, then remove
+                            shutil.move(str(produced), str(target))
                     except OSError as exc:
                         results[docx] = Converted(docx, None, f"无法写入 {target}：{exc.strerror or exc}")
                     else:
