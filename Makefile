@@ -18,7 +18,7 @@ demo: $(STAMP)
 	$(BIN)/xxgk render inputs/xingtai-2022.toml -o out/
 	$(BIN)/xxgk render inputs/gov-2021-example.toml -o out/
 	$(BIN)/xxgk batch inputs/branches/ -o out/branches/ --defaults inputs/branches/_defaults.toml --summary out/branches/汇总.xlsx
-	$(BIN)/xxgk aggregate inputs/branches/ --defaults inputs/branches/_defaults.toml --base inputs/branches/_defaults.toml -o out/branches/合计.toml --force
+	$(BIN)/xxgk aggregate inputs/branches/ --defaults inputs/branches/_defaults.toml --base inputs/branches/_center.toml -o out/branches/合计.toml --force
 	$(BIN)/xxgk render out/branches/合计.toml -o out/branches/合计/
 	@echo "生成的报告在 out/ 文件夹中。"
 

@@ -313,18 +313,16 @@ def test_defaults_merge_under_each_input(tmp_path: Path) -> None:
     folder.mkdir()
     defaults = folder / "_defaults.toml"
     defaults.write_text(
-        'agency = "共用机关"\nyear = 2023\nlayout = "gov-2021"\ndate = 2024-01-22\n\n'
-        '[text]\noverview = "共用总体情况。"\nother = "共用：本机关未收取信息处理费。"\n\n'
-        "[proactive]\nfees = { amount = 12.5 }\n\n"
-        "[appeals]\nreview = { upheld = 2, corrected = 1, other = 0, pending = 0 }\n",
+        'year = 2023\nlayout = "gov-2021"\ndate = 2024-01-22\n\n'
+        '[text]\noverview = "共用总体情况。"\nother = "共用：本机关未收取信息处理费。"\n',
         encoding="utf-8",
     )
     rng = random.Random(11)
-    lean = H.make_input(rng, "甲局")  # lacks year, date, text and fees: defaults fill them
+    lean = H.make_input(rng, "甲局")  # lacks year, date and text: the defaults fill them
     for key in ("year", "date", "text"):
         del lean[key]
-    del lean["proactive"]["fees"]
-    del lean["appeals"]["review"]
+    lean["proactive"]["fees"] = {"amount": Decimal("12.5")}
+    lean["appeals"]["review"] = {"upheld": 2, "corrected": 1, "other": 0, "pending": 0}
     H.write_toml(folder / "a.toml", lean)
     full = H.make_input(rng, "乙局", text={"overview": "乙局自己的总体情况。"})
     full["proactive"]["fees"] = {"amount": Decimal("3.25")}
@@ -448,3 +446,19 @@ def test_missing_input_fails_alone(tmp_path: Path) -> None:
     result = invoke("batch", paths[0], tmp_path / "nope.toml", paths[1], "-o", tmp_path / "out")
     assert_user_error(result, "nope.toml", "文件不存在")
     assert len(list((tmp_path / "out").glob("*.docx"))) == 2
+
+
+def test_defaults_may_not_hold_numbers_or_an_agency(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    H.write_toml(folder / "a.toml", H.make_input(random.Random(3), "甲局"))
+    defaults = tmp_path / "shared.toml"
+    defaults.write_text('agency = "某局"\n[requests]\nreceived = [1, 0, 0, 0, 0, 0]\n', encoding="utf-8")
+    out = tmp_path / "out"
+    result = invoke("batch", folder, "-o", out, "--defaults", defaults)
+    assert result.exit_code == 1
+    assert "shared.toml" in result.output and "“agency”" in result.output and "“requests”" in result.output
+    assert not out.exists() or not any(out.iterdir())
+    defaults.write_text('year = "2024"\n', encoding="utf-8")
+    result = invoke("batch", folder, "-o", out, "--defaults", defaults)
+    assert result.exit_code == 1 and "shared.toml" in result.output and "年份" in result.output

@@ -113,3 +113,17 @@ def test_installed_wheel_finds_its_templates(tmp_path: Path) -> None:
     )
     run = subprocess.run([sys.executable, "-c", code, str(target)], capture_output=True, text=True, check=True)
     assert run.stdout.strip().startswith(str(target))
+
+
+def test_numbered_lines_start_paragraphs_without_blank_lines() -> None:
+    text = "（四）平台建设情况\n标题单独一行之后的正文\n（五）监督保障。正文\n1.第一项\n2.第二项\n1.5亿元不算编号"
+    got = paragraphs(text)
+    assert [p.text for p in got] == [
+        "（四）平台建设情况",
+        "标题单独一行之后的正文",
+        "（五）监督保障。正文",
+        "1.第一项",
+        "2.第二项1.5亿元不算编号",
+    ]
+    assert got[0].lead == "（四）平台建设情况" and got[1].lead == ""
+    assert got[2].lead == "（五）监督保障。"

@@ -10,9 +10,9 @@ from typing import Any
 
 from xxgk import layouts as L
 from xxgk.errors import InputError, OutputError, Problem
-from xxgk.report import Report, load
+from xxgk.report import Report, load, read_defaults
 from xxgk.skeleton import TO_FILL, input_toml
-from xxgk.sources import display_name, expand_inputs, read_data
+from xxgk.sources import display_name, expand_inputs, read_option_file
 
 
 @dataclass
@@ -107,21 +107,12 @@ def aggregate_files(
         raise OutputError(f"汇总结果是 TOML 输入文件，文件名应以 .toml 结尾：{output}")
     if output.exists() and not force:
         raise OutputError(f"{output} 已存在；如要覆盖，请加 --force")
-    shared = _read_option("--defaults", defaults) if defaults is not None else None
-    base_data = _read_option("--base", base) if base is not None else None
+    shared = read_defaults(defaults) if defaults is not None else None
+    base_data = read_option_file("--base", base) if base is not None else None
     excluded = {output.resolve()} | {p.resolve() for p in (base, defaults) if p is not None}
-    paths: list[Path] = []
-    seen: set[Path] = set()
     notes: list[str] = []
-    for p in expand_inputs(inputs):
-        resolved = p.resolve()
-        if resolved in excluded:
-            continue
-        if resolved in seen:  # a folder and a file in it: count the file once
-            notes.append(f"{display_name(p)} 重复给出，只计一次")
-            continue
-        seen.add(resolved)
-        paths.append(p)
+    # expand_inputs counts a file named twice (a folder and a file in it) once
+    paths = [p for p in expand_inputs(inputs) if p.resolve() not in excluded]
     if not paths:
         raise InputError(
             ", ".join(str(p) for p in inputs), [Problem("", "没有找到输入文件（*.toml 或 *.json）")]
@@ -172,14 +163,3 @@ def aggregate_files(
 def _names(reports: list[Report], limit: int = 5) -> str:
     shown = "、".join(r.source for r in reports[:limit])
     return shown + (f" 等 {len(reports)} 个" if len(reports) > limit else "")
-
-
-def _read_option(option: str, path: Path) -> dict[str, Any]:
-    """A --base or --defaults file: a file, readable; errors name the option."""
-    if path.is_dir():
-        message = f"这是一个文件夹；{option} 应为一个 .toml 或 .json 文件"
-        raise InputError(f"{option} {path}", [Problem("", message)])
-    try:
-        return read_data(path)[0]
-    except InputError as exc:
-        raise InputError(f"{option} {path}", exc.problems) from None

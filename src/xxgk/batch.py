@@ -25,8 +25,8 @@ from typing import Any
 
 from xxgk import layouts as L
 from xxgk.errors import InputError, OutputError, Problem, XxgkError
-from xxgk.report import Number, Report, load
-from xxgk.sources import expand_inputs, read_data
+from xxgk.report import Number, Report, load, read_defaults
+from xxgk.sources import expand_inputs
 
 DONE, WARNED, FAILED = "成功", "有提示", "失败"
 TEMP_PREFIX = ".xxgk-"
@@ -289,17 +289,6 @@ def _check_summary_path(summary: Path) -> None:
             break
 
 
-def _read_defaults(defaults: Path) -> dict[str, Any]:
-    if defaults.is_dir():
-        raise InputError(
-            f"--defaults {defaults}", [Problem("", "这是一个文件夹；--defaults 应为一个 .toml 或 .json 文件")]
-        )
-    try:
-        return read_data(defaults)[0]
-    except InputError as exc:
-        raise InputError(f"--defaults {defaults}", exc.problems) from None
-
-
 def run_batch(
     inputs: list[Path],
     outdir: Path,
@@ -319,7 +308,7 @@ def run_batch(
 
         # fail before any work when PDF export cannot happen
         find_soffice(note="未生成任何文件。")
-    shared = _read_defaults(defaults) if defaults is not None else None
+    shared = read_defaults(defaults) if defaults is not None else None
     paths = expand_inputs(inputs, exclude=defaults)
     if not paths:
         raise InputError(

@@ -39,14 +39,18 @@ def _amount(value: Any) -> Decimal:
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError("amount_type")
     try:
-        amount = Decimal(str(value))
+        amount = value if isinstance(value, Decimal) else Decimal(str(value))
     except InvalidOperation:
         raise ValueError("amount_type") from None
+    if not amount.is_finite():
+        raise ValueError("amount_type")
     if amount < 0:
         raise ValueError("amount_negative")
     exponent = amount.normalize().as_tuple().exponent
     if isinstance(exponent, int) and exponent < -2:
         raise ValueError("amount_decimals")
+    if isinstance(amount.as_tuple().exponent, int) and int(amount.as_tuple().exponent) < -2:
+        amount = amount.quantize(Decimal("0.01"))  # 1.500 → 1.50: trailing zeros beyond two places
     if amount > MAX_COUNT:
         raise ValueError("too_large")
     return amount
@@ -228,7 +232,7 @@ def show(value: Any) -> str:
         if stripped.replace(".", "", 1).lstrip("-").isdigit():
             hint = "（数字不要加引号，也不要千位分隔符）"
         return f"文字 “{value[:40]}”{hint}"
-    if isinstance(value, float):
+    if isinstance(value, (float, Decimal)):
         return f"小数 {value}"
     if isinstance(value, (list, tuple)):
         return f"列表（{len(value)} 项）"
@@ -260,7 +264,7 @@ def translate(layout_name: str, error: Any) -> Problem:
         else:
             message = f"{whole}，实为 {show(value) if kind != 'greater_than_equal' else value}"
     elif kind == "less_than_equal":
-        message = f"数值过大：{value}"
+        message = f"数值过大：{value}（上限 {MAX_COUNT}）"
     elif kind in ("too_short", "too_long"):
         names = "、".join(c.label for c in L.APPLICANT_COLUMNS)
         message = (
@@ -284,7 +288,7 @@ def translate(layout_name: str, error: Any) -> Problem:
             "amount_type": f"应为金额数字（如 7730.28），实为 {show(value)}",
             "amount_negative": f"金额不能为负数，实为 {value}",
             "amount_decimals": f"金额（万元）最多保留两位小数，实为 {value}",
-            "too_large": f"数值过大：{value}",
+            "too_large": f"数值过大：{value}（上限 {MAX_COUNT}）",
         }.get(code, code)
     else:
         message = f"{error.get('msg', kind)}（{show(value)}）"

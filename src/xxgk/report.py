@@ -14,7 +14,7 @@ from xxgk import layouts as L
 from xxgk import model as M
 from xxgk.errors import InputError, Problem
 from xxgk.skeleton import TO_FILL
-from xxgk.sources import display_name, read_data
+from xxgk.sources import display_name, read_data, read_option_file
 from xxgk.text import Paragraph, illegal_characters, paragraphs, render_placeholders
 
 Number = int | Decimal
@@ -72,6 +72,35 @@ def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, An
 # --------------------------------------------------------------------------
 # Loading
 # --------------------------------------------------------------------------
+
+DEFAULTS_KEYS = ("year", "layout", "date", "text")
+
+
+def read_defaults(path: Path) -> dict[str, Any]:
+    """Shared values for many agencies: year, layout, date and text, nothing else."""
+    option = "--defaults"
+    data = read_option_file(option, path)
+    source = f"{option} {path}"
+    allowed = "、".join(DEFAULTS_KEYS)
+    problems = [
+        Problem(
+            "",
+            f"共用值文件只能写 {allowed}；“{key}” 是各单位自己的内容，应写在各单位的文件中",
+        )
+        for key in data
+        if key not in DEFAULTS_KEYS
+    ]
+    if not problems:
+        layout = data.get("layout", L.DEFAULT_LAYOUT)
+        if not isinstance(layout, str) or layout not in L.LAYOUTS:
+            problems.append(Problem(M.META_PLACES["layout"], f"没有名为 “{layout}” 的版式"))
+        else:  # check the types here, so that errors name this file and not every unit
+            probe = {"agency": "-", "year": M.MIN_YEAR, **data}
+            problems = M.validate(layout, probe)[1]
+    if problems:
+        raise InputError(source, problems)
+    return data
+
 
 
 def load(
@@ -182,7 +211,9 @@ def compute(layout: L.Layout, data: Mapping[str, Any]) -> tuple[dict[str, Number
         numbers = values[: len(L.APPLICANT_COLUMNS)]
         total = sum(numbers)
         if len(values) > len(numbers) and values[-1] != total:
-            problems.append(_total_mismatch(rr.field(L.TOTAL_COLUMN), values[-1], numbers))
+            problem = _total_mismatch(rr.field(L.TOTAL_COLUMN), values[-1], numbers)
+            hint = "（第 7 个数是总计；如果数字里用了千位分隔符，如 1,234，请去掉逗号）"
+            problems.append(Problem(problem.place, problem.message + hint))
         for column, value in zip(L.REQUEST_COLUMNS, numbers + [total], strict=True):
             cells[rr.field(column).key] = value
         if rr in L.OUTCOME_ROWS:
@@ -204,7 +235,7 @@ def compute(layout: L.Layout, data: Mapping[str, Any]) -> tuple[dict[str, Number
                 Problem(
                     place,
                     f"勾稽关系不成立：一、新收 {a} + 二、上年结转 {b} = {a + b}，"
-                    f"但（七）总计 {c} + 四、结转下年度 {d} = {c + d}",
+                    f"但（七）总计 {c} + 四、结转下年度 {d} = {c + d}，相差 {abs(a + b - c - d)}",
                 )
             )
 
@@ -226,10 +257,11 @@ def _total_mismatch(f: L.Field, stated: int, numbers: list[int]) -> Problem:
 
 
 def format_number(value: Number) -> str:
+    """As the cell shows it: whole amounts without decimals, others as written (≤ 2 places)."""
     if isinstance(value, Decimal):
         if value == value.to_integral_value():
             return str(int(value))
-        return format(value.normalize(), "f")
+        return format(value, "f")
     return str(value)
 
 

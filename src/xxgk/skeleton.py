@@ -43,7 +43,7 @@ def toml_text(value: str) -> str:
 
 def toml_number(value: Any) -> str:
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value != value.to_integral_value() else str(int(value))
+        return format(value, "f") if value != value.to_integral_value() else str(int(value))
     return str(value)
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 import tomllib
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,9 @@ from xxgk.errors import InputError, Problem
 
 MAX_INPUT_BYTES = 5 * 1024 * 1024
 INPUT_SUFFIXES = (".toml", ".json")
+
+# Control characters other than tab and line breaks: never meant, often pasted in.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 SAVE_AS_UTF8 = "请用 UTF-8 编码保存（记事本：文件 → 另存为 → 编码选 “UTF-8”）"
 
@@ -33,7 +38,7 @@ def read_data(path: Path) -> tuple[dict[str, Any], list[Problem]]:
         return InputError(source, [Problem("", message)])
 
     if path.is_dir():
-        raise fail("这是一个文件夹，不是输入文件（批量生成请用 xxgk batch）")
+        raise fail("这是一个文件夹，不是文件（要处理文件夹中的全部输入，请用 xxgk batch）")
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -63,6 +68,13 @@ def decode(raw: bytes, fail: Any) -> tuple[str, list[Problem]]:
         except UnicodeDecodeError:
             raise fail(f"文件编码无法识别，{SAVE_AS_UTF8}") from None
     if b"\x00" in raw:
+        for codec in ("utf-16-le", "utf-16-be"):  # "Unicode" saved without its BOM
+            try:
+                text = raw.decode(codec)
+            except UnicodeDecodeError:
+                continue
+            if _plausible_chinese(text):
+                return text, []
         raise fail(f"这是一个二进制文件，不是文本输入文件；{SAVE_AS_UTF8}")
     try:
         return raw.decode("utf-8"), []
@@ -112,71 +124,144 @@ def _plausible_chinese(text: str) -> bool:
     return True
 
 
+# Parser messages (tomllib, json) → what they mean for someone editing the file.
+_TOML_MESSAGES = (
+    ("Invalid value", "值的写法不对"),
+    ("Expected '=' after a key", "键的后面应为 “=”"),
+    ("Unclosed array", "方括号没有闭合，或数字之间缺少英文逗号"),
+    ("Unclosed inline table", "花括号没有闭合，或各项之间缺少英文逗号"),
+    ("Cannot overwrite a value", "同一个键写了两次"),
+    ("Cannot declare", "同一个表写了两次"),
+    ("Invalid date or datetime", "日期无效（日期写成 2025-01-20）"),
+    ("Expected newline or end of document", "一行只能写一个 “键 = 值”"),
+    ("Invalid statement", "这一行不是 “键 = 值” 的写法"),
+    ("Unterminated string", "字符串缺少结尾的引号"),
+    ("Illegal character", "有不可见的控制字符（多由复制粘贴带入），请删除"),
+    ("Invalid initial character for a key part", "键名只能用英文字母、数字、_ 和 -"),
+)
+_JSON_MESSAGES = (
+    ("Expecting property name enclosed in double quotes", "键要用英文双引号括起来（或多了一个逗号）"),
+    ("Expecting value", "缺少值（或多了一个逗号）"),
+    ("Expecting ',' delimiter", "缺少英文逗号"),
+    ("Expecting ':' delimiter", "键的后面缺少英文冒号"),
+    ("Extra data", "JSON 结束后还有多余的内容"),
+    ("Unterminated string", "字符串缺少结尾的引号"),
+    ("Invalid control character", "有不可见的控制字符（多由复制粘贴带入），请删除"),
+    ("Invalid \\escape", "反斜杠 \\ 的写法不对（要写成 \\\\）"),
+)
+
+
+def _translate(detail: str, table: tuple[tuple[str, str], ...]) -> str:
+    for english, chinese in table:
+        if detail.startswith(english):
+            return f"{chinese}（{detail}）"
+    return detail
+
+
+def _line_hint(line: str) -> str:
+    """What a clerk most likely did on the offending line."""
+    if "\t" in line and "[" in line:
+        hint = "从表格复制的数字之间要加英文逗号，如 [86, 9, 1, 0, 3, 2]"
+    elif re.search(r"[，、；]", line) and "[" in line and '"' not in line:
+        hint = "数字之间要用英文逗号 “,”"
+    elif re.search(r"\d,\d{3}", line):
+        hint = "数字不要加千位分隔符，1,234 写成 1234"
+    elif re.search(r"\d{4}[/年.]\d{1,2}[/月.]\d{1,2}|\d{4}-\d-|\d{4}-\d{2}-\d(?!\d)", line):
+        hint = "日期写成 2025-01-20（月、日都用两位数）"
+    elif re.search(r"=\s*[^\s\d\[{\"'tf+-]", line):
+        hint = "文字要用英文双引号括起来"
+    else:
+        return ""
+    return f"。提示：{hint}"
+
+
 def parse(text: str, suffix: str, fail: Any) -> dict[str, Any]:
     kind = {".toml": "toml", ".json": "json"}.get(suffix)
-    if kind is None:
-        kind = "json" if text.lstrip().startswith(("{", "[")) else "toml"
+    if kind is None or (kind == "toml" and text.lstrip().startswith("{")):
+        kind = "json" if text.lstrip().startswith(("{", "[")) else "toml"  # JSON saved as .toml
     lines = text.splitlines()
+    if (bad := _CONTROL.search(text)) is not None:
+        line = text.count("\n", 0, bad.start()) + 1
+        column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        raise fail(
+            f"第 {line} 行第 {column} 列有不可见的控制字符 U+{ord(bad.group()):04X}"
+            "（多由从 Word 或网页复制粘贴带入），请删除"
+        )
 
     def where(line: int, col: int) -> str:
         shown = lines[line - 1].strip() if 0 < line <= len(lines) else ""
         snippet = f"：{shown[:60]}" if shown else ""
         return f"第 {line} 行第 {col} 列{snippet}"
 
+    def hint(line: int) -> str:
+        return _line_hint(lines[line - 1]) if 0 < line <= len(lines) else ""
+
     if kind == "json":
         try:
-            data = json.loads(text)
+            data = json.loads(text, parse_float=Decimal)
         except json.JSONDecodeError as exc:
-            raise fail(f"JSON 格式错误（{where(exc.lineno, exc.colno)}）：{exc.msg}") from None
+            detail = _translate(exc.msg, _JSON_MESSAGES) + hint(exc.lineno)
+            raise fail(f"JSON 格式错误（{where(exc.lineno, exc.colno)}）：{detail}") from None
         except RecursionError:
             raise fail("JSON 嵌套过深") from None
     else:
         try:
-            data = tomllib.loads(text)
+            data = tomllib.loads(text, parse_float=Decimal)
         except tomllib.TOMLDecodeError as exc:
-            raise fail(_toml_message(exc, where)) from None
+            raise fail(_toml_message(exc, where, hint)) from None
     if not isinstance(data, dict):
         raise fail("文件的最外层应是一组键值（TOML 的键 = 值，或 JSON 的 {…}）")
     return data
 
 
-def _toml_message(exc: tomllib.TOMLDecodeError, where: Any) -> str:
+def _toml_message(exc: tomllib.TOMLDecodeError, where: Any, hint: Any) -> str:
     message = str(exc)
-    line = getattr(exc, "lineno", None)
-    col = getattr(exc, "colno", None)
-    detail = getattr(exc, "msg", message)
-    if line is None:  # Python < 3.14 keeps the position only in the text
-        import re
-
-        m = re.search(r"\(at line (\d+), column (\d+)\)", message)
-        if m:
-            line, col = int(m.group(1)), int(m.group(2))
-            detail = message[: m.start()].strip()
-        elif "(at end of document)" in message:
-            detail = message.replace("(at end of document)", "").strip()
-            return f"TOML 格式错误（文件末尾，可能缺少右括号、引号或 \"\"\"）：{detail}"
-        else:
-            return f"TOML 格式错误：{message}"
-    hint = ""
-    if "Invalid value" in detail or "Expected" in detail:
-        hint = "（文字要加英文双引号，数字不要加引号和千位分隔符）"
-    return f"TOML 格式错误（{where(line, col)}）：{detail}{hint}"
+    m = re.search(r"\(at line (\d+), column (\d+)\)", message)
+    if m:
+        line, col = int(m.group(1)), int(m.group(2))
+        detail = _translate(message[: m.start()].strip(), _TOML_MESSAGES)
+        return f"TOML 格式错误（{where(line, col)}）：{detail}{hint(line)}"
+    if "(at end of document)" in message:
+        detail = _translate(message.replace("(at end of document)", "").strip(), _TOML_MESSAGES)
+        return f"TOML 格式错误（文件末尾，可能缺少右括号、引号或 \"\"\"）：{detail}"
+    return f"TOML 格式错误：{_translate(message, _TOML_MESSAGES)}"
 
 
 def expand_inputs(items: list[Path], exclude: Path | None = None) -> list[Path]:
     """Files as given; a folder stands for its *.toml and *.json files, sorted.
 
-    ``exclude`` (a defaults or base file kept in the same folder) is left out of folders.
+    In folders, files whose names start with ``_`` (shared values, a parent's own
+    file) and ``exclude`` are not inputs.  A file named twice counts once.
     """
     skip = exclude.resolve() if exclude is not None else None
     out: list[Path] = []
+    seen: set[Path] = set()
     for item in items:
         if item.is_dir():
-            out.extend(
+            found = [
                 p
                 for p in sorted(item.iterdir())
-                if p.suffix.lower() in INPUT_SUFFIXES and p.is_file() and p.resolve() != skip
-            )
+                if p.suffix.lower() in INPUT_SUFFIXES
+                and p.is_file()
+                and not p.name.startswith("_")
+                and p.resolve() != skip
+            ]
         else:
-            out.append(item)
+            found = [item]
+        for path in found:
+            key = path.resolve()
+            if key not in seen:
+                seen.add(key)
+                out.append(path)
     return out
+
+
+def read_option_file(option: str, path: Path) -> dict[str, Any]:
+    """A file given with an option (--defaults, --base): errors name the option."""
+    if path.is_dir():
+        message = f"这是一个文件夹；{option} 应为一个 .toml 或 .json 文件"
+        raise InputError(f"{option} {path}", [Problem("", message)])
+    try:
+        return read_data(path)[0]
+    except InputError as exc:
+        raise InputError(f"{option} {path}", exc.problems) from None

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from types import SimpleNamespace
 from typing import Any
 
-from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, Undefined, UndefinedError
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -16,6 +18,7 @@ _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\u
 _BLANK_LINE = re.compile(r"\n[ \t\u3000]*\n")
 _LEAD = re.compile(r"^（[一二三四五六七八九十]{1,3}）[^。！？\n]{1,40}?[。：]")
 _HEADING_ONLY = re.compile(r"^（[一二三四五六七八九十]{1,3}）[^。！？\n]{1,40}$")
+_PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 _CJK = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]")
 
 
@@ -31,75 +34,180 @@ class Paragraph:
         return self.lead + self.body
 
 
+def line_and_column(text: str, index: int) -> tuple[int, int]:
+    return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
 def illegal_characters(text: str) -> str | None:
     """A message naming the first character that cannot go into a document."""
     m = _ILLEGAL.search(text)
     if m is None:
         return None
-    line = text.count("\n", 0, m.start()) + 1
-    column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+    line, column = line_and_column(text, m.start())
     return (
-        f"第 {line} 行第 {column} 个字符是不可见的控制字符 U+{ord(m.group()):04X}"
+        f"本部分文字第 {line} 行第 {column} 个字符是不可见的控制字符 U+{ord(m.group()):04X}"
         "（多由复制粘贴带入），请删除后再生成"
     )
 
 
+class PartialValue(Exception):
+    """A placeholder that names a whole row or group instead of one number."""
+
+
+def _finalize(value: Any) -> Any:
+    if isinstance(value, SimpleNamespace):
+        raise PartialValue(", ".join(vars(value)))
+    return value
+
+
 @cache
 def _environment() -> SandboxedEnvironment:
-    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+    env = SandboxedEnvironment(
+        undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True, finalize=_finalize
+    )
     env.globals.clear()  # a placeholder reads the data and nothing else
     return env
 
 
 @lru_cache(maxsize=512)
 def _compiled(text: str) -> Template:
-    """Texts repeat across a batch (shared defaults): compile each once."""
     return _environment().from_string(text)
+
+
+@lru_cache(maxsize=4096)
+def _expression(source: str) -> Any:
+    """Placeholders repeat across reports while the text around them differs: compile each once."""
+    return _environment().compile_expression(source, undefined_to_none=False)
+
+
+def _names(data: Any, out: set[str]) -> set[str]:
+    for key, value in (vars(data) if isinstance(data, SimpleNamespace) else data).items():
+        out.add(key)
+        if isinstance(value, SimpleNamespace):
+            _names(value, out)
+    return out
+
+
+def _undefined(source: str, message: str, data: dict[str, Any]) -> str:
+    m = re.search(r"has no attribute '([^']+)'", message) or re.search(r"'([^']+)' is undefined", message)
+    if m is None:
+        return f"占位符 {{{{ {source} }}}} 引用了不存在的数据（可用的名称见 README）"
+    name = m.group(1)
+    close = difflib.get_close_matches(name, sorted(_names(data, set())), n=1, cutoff=0.6)
+    hint = f"，是否应为 “{close[0]}”？" if close else "（可用的名称见 README）"
+    return f"占位符 {{{{ {source} }}}} 引用了不存在的数据 “{name}”{hint}"
+
+
+def _partial(source: str, fields: str) -> str:
+    first = fields.split(", ")[-1]
+    return (
+        f"占位符 {{{{ {source} }}}} 指的是一整行（或一组）数，请写明哪一栏，"
+        f"如 {{{{ {source}.{first} }}}}（可选：{fields}）"
+    )
+
+
+def _evaluate(source: str, data: dict[str, Any]) -> str:
+    """One placeholder's text, or a Problem message raised as ValueError."""
+    try:
+        value = _expression(source)(data)
+        if isinstance(value, Undefined):
+            str(value)  # raises the UndefinedError that names the missing attribute
+        if isinstance(value, SimpleNamespace):
+            raise _Message(_partial(source, ", ".join(vars(value))))
+        return str(value)
+    except _Message:
+        raise
+    except TemplateSyntaxError as exc:
+        raise _Message(f"占位符 {{{{ {source} }}}} 写法有误：{exc.message}") from None
+    except SecurityError:
+        raise _Message(f"占位符 {{{{ {source} }}}} 只能引用报告数据，不能访问程序内部") from None
+    except UndefinedError as exc:
+        raise _Message(_undefined(source, str(exc), data)) from None
+    except ZeroDivisionError:
+        raise _Message(f"占位符 {{{{ {source} }}}} 无法计算：除数为 0") from None
+    except Exception as exc:  # a sandboxed expression can fail in many ways; none is a crash
+        raise _Message(f"占位符 {{{{ {source} }}}} 无法计算：{exc}") from None
+
+
+class _Message(Exception):
+    pass
 
 
 def render_placeholders(text: str, data: dict[str, Any]) -> tuple[str | None, str | None]:
     """Fill ``{{ … }}`` placeholders; returns (text, None) or (None, message)."""
-    if "{" not in text:
+    if "{" not in text and "}" not in text:
         return text, None
+    if "{%" in text or "{#" in text:
+        return _render_template(text, data)
+    out = []
+    last = 0
+    for m in _PLACEHOLDER.finditer(text):
+        line, _ = line_and_column(text, m.start())
+        before = text[last : m.start()]
+        if "{{" in before or "}}" in before:
+            return None, _unbalanced(text, last)
+        try:
+            out.append(before + _evaluate(m.group(1).strip(), data))
+        except _Message as exc:
+            return None, f"本部分文字第 {line} 行：{exc}"
+        last = m.end()
+    rest = text[last:]
+    if "{{" in rest or "}}" in rest:
+        return None, _unbalanced(text, last)
+    out.append(rest)
+    return "".join(out), None
+
+
+def _unbalanced(text: str, start: int) -> str:
+    index = min(i for i in (text.find("{{", start), text.find("}}", start)) if i >= 0)
+    line, _ = line_and_column(text, index)
+    return f"本部分文字第 {line} 行：“{{{{” 和 “}}}}” 要成对出现（占位符形如 {{{{ year }}}}）"
+
+
+def _render_template(text: str, data: dict[str, Any]) -> tuple[str | None, str | None]:
+    """Texts with ``{% … %}`` blocks: the whole text is one sandboxed template."""
     try:
         return _compiled(text).render(data), None
     except TemplateSyntaxError as exc:
-        return None, f"第 {exc.lineno} 行的占位符写法有误：{exc.message}（占位符形如 {{{{ year }}}}）"
+        return None, f"本部分文字第 {exc.lineno} 行的占位符写法有误：{exc.message}"
     except SecurityError:
         return None, "占位符只能引用报告数据，不能访问程序内部"
     except UndefinedError as exc:
-        return None, f"占位符引用了不存在的数据：{_undefined_name(str(exc))}（可用的名称见 README）"
-    except TemplateError as exc:
-        return None, f"占位符无法计算：{exc}"
-    except (TypeError, ValueError, ArithmeticError, OverflowError) as exc:
+        return None, _undefined("…", str(exc), data)
+    except PartialValue as exc:
+        return None, f"占位符指的是一整行（或一组）数，请写明哪一栏（可选：{exc}）"
+    except Exception as exc:  # as in _evaluate: report, never crash
         return None, f"占位符无法计算：{exc}"
 
 
-def _undefined_name(message: str) -> str:
-    m = re.search(r"has no attribute '([^']+)'", message)
-    if m:
-        return f"“{m.group(1)}”"
-    m = re.search(r"'([^']+)' is undefined", message)
-    if m:
-        return f"“{m.group(1)}”"
-    return message
+_NUMBERED = re.compile(
+    r"^(（[一二三四五六七八九十]{1,3}）|[一二三四五六七八九十]{1,3}、|\d{1,2}[.．、](?!\d)|（\d{1,2}）)"
+)
 
 
 def paragraphs(text: str) -> list[Paragraph]:
-    """Split at blank lines; a single line break inside a paragraph is a soft wrap."""
+    """Split at blank lines, before numbered lines (（一）, 1. …) and after a sub-heading line.
+
+    Other single line breaks are soft wraps: the lines are joined.
+    """
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    out = []
+    out: list[Paragraph] = []
     for chunk in _BLANK_LINE.split(text):
-        lines = [line.strip(" \u3000") for line in chunk.split("\n")]
-        joined = ""
-        for line in lines:
+        current = ""
+        for line in (line.strip(" \u3000") for line in chunk.split("\n")):
             if not line:
                 continue
-            if joined and not (_CJK.match(joined[-1]) or _CJK.match(line[0])):
-                joined += " "
-            joined += line
-        if joined:
-            out.append(split_lead(joined))
+            if current and _NUMBERED.match(line):
+                out.append(split_lead(current))
+                current = ""
+            if current and not (_CJK.match(current[-1]) or _CJK.match(line[0])):
+                current += " "
+            current += line
+            if current == line and _HEADING_ONLY.match(line):  # a sub-heading on its own line
+                out.append(split_lead(current))
+                current = ""
+        if current:
+            out.append(split_lead(current))
     return out
 
 
