@@ -219,3 +219,16 @@ def test_group_help_lists_commands() -> None:
     result = CliRunner().invoke(cli, ["--help"])
     assert all(name in result.output for name in COMMANDS)
     assert isinstance(cli, click.Group)
+
+
+def test_validate_folder_with_defaults_and_the_forgotten_defaults_hint() -> None:
+    branches = Path(__file__).resolve().parents[1] / "inputs" / "branches"
+    runner = CliRunner()
+    result = runner.invoke(cli, ["validate", str(branches), "--defaults", str(branches / "_defaults.toml")])
+    assert result.exit_code == 0, result.output
+    assert "共 4 个：通过 4，未通过 0" in result.output
+    result = runner.invoke(cli, ["validate", str(branches / "jiaxian.toml")])
+    assert result.exit_code == 1
+    assert "缺少此项" in result.output and "请加 --defaults" in result.output
+    result = runner.invoke(cli, ["render", str(branches / "jiaxian.toml"), "-o", "/nonexistent/x.docx"])
+    assert result.exit_code == 1 and "未生成报告" in result.output

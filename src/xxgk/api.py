@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from xxgk.errors import Problem
 from xxgk.render import write_report
-from xxgk.report import Report, load
+from xxgk.report import Report, load, read_defaults
 
 
 @dataclass
@@ -18,9 +20,11 @@ class Rendered:
     warnings: list[Problem] = field(default_factory=list)
 
 
-def check(path: Path, *, previous: Path | None = None) -> Report:
+def check(
+    path: Path, *, previous: Path | None = None, defaults: Mapping[str, Any] | None = None
+) -> Report:
     """Validate one input; raises :class:`xxgk.errors.InputError` listing every problem."""
-    return load(path, previous=previous)
+    return load(path, previous=previous, defaults=defaults)
 
 
 def render_one(
@@ -28,6 +32,7 @@ def render_one(
     output: Path | None = None,
     *,
     previous: Path | None = None,
+    defaults: Path | None = None,
     template: Path | None = None,
     pdf: bool = False,
 ) -> Rendered:
@@ -36,7 +41,8 @@ def render_one(
         from xxgk.pdf import find_soffice
 
         find_soffice()  # say so before any work when PDF export cannot happen
-    report = load(path, previous=previous)
+    shared = read_defaults(defaults) if defaults is not None else None
+    report = load(path, previous=previous, defaults=shared)
     target = output if output is not None else Path.cwd()
     written = write_report(report, target, template)
     result = Rendered(report, written, warnings=report.warnings)

@@ -40,14 +40,16 @@ def _warn(source: str, warnings: list[Any]) -> None:
 
 
 @contextmanager
-def _user_errors() -> Iterator[None]:
+def _user_errors(consequence: str = "") -> Iterator[None]:
     """Typed errors → message on stderr and exit 1; never a traceback for a user error."""
-    from xxgk.errors import XxgkError
+    from xxgk.errors import InputError, XxgkError
 
     try:
         yield
     except XxgkError as exc:
         _echo_err(f"错误：{exc}")
+        if consequence and isinstance(exc, InputError):
+            _echo_err(consequence)
         sys.exit(1)
     except KeyboardInterrupt:
         _echo_err("已中断")
@@ -55,15 +57,39 @@ def _user_errors() -> Iterator[None]:
 
 
 path_arg = click.Path(path_type=Path)
+HELP_TEXT = "显示此帮助并退出。"
 
 
-@click.group(epilog=EPILOG_ROOT, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="xxgk")
+class Command(click.Command):
+    """A command whose --help option is described in Chinese."""
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = HELP_TEXT
+        return option
+
+
+class Group(click.Group):
+    command_class = Command
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = HELP_TEXT
+        return option
+
+
+@click.group(
+    cls=Group,
+    epilog=EPILOG_ROOT,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.version_option(__version__, prog_name="xxgk", help="显示版本号并退出。")
 def cli() -> None:
     """xxgk：生成政府信息公开工作年度报告（Word）。
 
-    数据写一次（TOML 或 JSON），所有总计由程序计算，所有勾稽关系在生成前检查，
-    表格版式与国家格式（国办公开办函〔2021〕30号）逐字一致。
+    数据写一次（TOML 或 JSON），所有总计由程序计算，所有勾稽关系在生成前检查，表格版式与国家格式（国办公开办函〔2021〕30号）逐字一致。
     """
 
 
@@ -72,6 +98,14 @@ def previous_option(f: F) -> F:
         "--previous",
         type=path_arg,
         help="上一年度的输入文件：核对上年结转、现行有效件数等跨年数据。",
+    )(f)
+
+
+def defaults_option(f: F) -> F:
+    return click.option(
+        "--defaults",
+        type=path_arg,
+        help="各单位共用的值（年度、版式、落款日期、共用文字），合并到输入之下；输入中的值优先。",
     )(f)
 
 
@@ -89,6 +123,7 @@ def template_option(f: F) -> F:
   xxgk render inputs/xingtai-2022.toml
   xxgk render 2025.toml -o out/ --previous 2024.toml
   xxgk render 2025.toml -o 报告.docx --pdf
+  xxgk render 甲县.toml --defaults _defaults.toml
 """
 )
 @click.argument("input_file", metavar="INPUT", type=path_arg)
@@ -99,16 +134,24 @@ def template_option(f: F) -> F:
     help="输出的 .docx 文件或文件夹；默认为当前文件夹下的 “<年度>年<机关>政府信息公开工作年度报告.docx”。",
 )
 @previous_option
+@defaults_option
 @template_option
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 导出 PDF。")
 def render(
-    input_file: Path, output: Path | None, previous: Path | None, template: Path | None, pdf: bool
+    input_file: Path,
+    output: Path | None,
+    previous: Path | None,
+    defaults: Path | None,
+    template: Path | None,
+    pdf: bool,
 ) -> None:
     """生成一份年度报告（.docx）。"""
-    with _user_errors():
+    with _user_errors("未生成报告。"):
         from xxgk.api import render_one
 
-        result = render_one(input_file, output, previous=previous, template=template, pdf=pdf)
+        result = render_one(
+            input_file, output, previous=previous, defaults=defaults, template=template, pdf=pdf
+        )
         _warn(str(input_file), result.warnings)
         click.echo(f"已生成：{result.output}")
         if result.pdf is not None:
@@ -121,32 +164,41 @@ def render(
   xxgk validate 2025.toml
   xxgk validate inputs/*.toml
   xxgk validate 2025.toml --previous 2024.toml
+  xxgk validate 各单位/ --defaults 各单位/_defaults.toml
 """
 )
-@click.argument("inputs", metavar="INPUT...", nargs=-1, required=True, type=path_arg)
+@click.argument("inputs", metavar="INPUT_OR_DIR...", nargs=-1, required=True, type=path_arg)
 @previous_option
-def validate(inputs: tuple[Path, ...], previous: Path | None) -> None:
+@defaults_option
+def validate(inputs: tuple[Path, ...], previous: Path | None, defaults: Path | None) -> None:
     """只检查，不生成：列出所有错误和提示。"""
-    from xxgk.api import check
-    from xxgk.errors import InputError, XxgkError
+    with _user_errors():
+        from xxgk.api import check
+        from xxgk.errors import InputError, XxgkError
+        from xxgk.report import read_defaults
+        from xxgk.sources import expand_inputs
 
-    failed = 0
-    for path in inputs:
-        try:
-            report = check(path, previous=previous)
-        except InputError as exc:
-            failed += 1
-            _echo_err(f"错误：{exc}")
-            continue
-        except XxgkError as exc:
-            failed += 1
-            _echo_err(f"错误：{path}: {exc}")
-            continue
-        _warn(str(path), report.warnings)
-        note = f"（{len(report.warnings)} 条提示）" if report.warnings else ""
-        click.echo(f"通过：{path}{note}")
-    if failed:
-        sys.exit(1)
+        shared = read_defaults(defaults) if defaults is not None else None
+        paths = expand_inputs(list(inputs), exclude=defaults)
+        failed = 0
+        for path in paths:
+            try:
+                report = check(path, previous=previous, defaults=shared)
+            except InputError as exc:
+                failed += 1
+                _echo_err(f"错误：{exc}")
+                continue
+            except XxgkError as exc:
+                failed += 1
+                _echo_err(f"错误：{path}: {exc}")
+                continue
+            _warn(str(path), report.warnings)
+            note = f"（{len(report.warnings)} 条提示）" if report.warnings else ""
+            click.echo(f"通过：{path}{note}")
+        if len(paths) > 1:
+            click.echo(f"共 {len(paths)} 个：通过 {len(paths) - failed}，未通过 {failed}")
+        if failed:
+            sys.exit(1)
 
 
 @cli.command(
@@ -178,8 +230,10 @@ def init(layout: str, output: Path | None, year: int | None, force: bool) -> Non
         if output is None:
             click.echo(text, nl=False)
             return
-        if output.is_dir():
-            raise OutputError(f"{output} 是一个文件夹；请给出文件名，如 {output / '2025.toml'}")
+        if output.is_dir() or not output.suffix:
+            raise OutputError(f"请给出 .toml 文件名，如 {output / '2025.toml'}")
+        if output.suffix.lower() != ".toml":
+            raise OutputError(f"init 生成的是 TOML 文件，文件名应以 .toml 结尾：{output}")
         if output.exists() and not force:
             raise OutputError(f"{output} 已存在；如要覆盖，请加 --force")
         write_atomic(output, text.encode("utf-8"))
@@ -278,7 +332,7 @@ def aggregate(
     inputs: tuple[Path, ...], output: Path, base: Path | None, defaults: Path | None, force: bool
 ) -> None:
     """把多个单位的数字相加，生成上级机关汇总报告的输入文件。"""
-    with _user_errors():
+    with _user_errors("未生成合计文件。"):
         from xxgk.aggregate import aggregate_files
 
         result = aggregate_files(list(inputs), output, base=base, defaults=defaults, force=force)
@@ -287,7 +341,7 @@ def aggregate(
         click.echo(f"已汇总 {result.count} 个单位：{result.output}")
 
 
-@cli.command("layouts")
+@cli.command("layouts", epilog="示例：\n\n  xxgk layouts")
 def layouts_command() -> None:
     """列出可用的表格版式。"""
     from xxgk.layouts import DEFAULT_LAYOUT, LAYOUTS
@@ -297,7 +351,14 @@ def layouts_command() -> None:
         click.echo(f"{name}{mark}：{layout.description}")
 
 
-@cli.command("dump")
+@cli.command(
+    "dump",
+    epilog="""\b
+示例：
+  xxgk dump out/2024年示例县人民政府政府信息公开工作年度报告.docx
+  xxgk dump 新.docx > 新.txt && xxgk dump 旧.docx > 旧.txt && diff 旧.txt 新.txt
+""",
+)
 @click.argument("docx", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def dump_command(docx: Path) -> None:
     """把 .docx 的正文和表格按单元格输出为文本（用于比对）。"""

@@ -28,8 +28,11 @@ class InputError(XxgkError):
         self.problems = list(problems)
         super().__init__(self.summary())
 
+    def __str__(self) -> str:
+        return self.summary()
+
     def summary(self) -> str:
-        head = f"{self.source}: 有 {len(self.problems)} 处问题，未生成报告"
+        head = f"{self.source}: 有 {len(self.problems)} 处问题"
         return "\n".join([head] + [f"  - {p}" for p in self.problems])
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from xxgk import layouts as L
 from xxgk import model as M
 from xxgk.errors import InputError, Problem
-from xxgk.skeleton import TO_FILL
+from xxgk.skeleton import TO_FILL, TO_FILL_MARK
 from xxgk.sources import display_name, read_data, read_option_file
 from xxgk.text import Paragraph, illegal_characters, paragraphs, render_placeholders
 
@@ -113,10 +113,22 @@ def load(
     data, notes = read_data(path)
     if defaults:
         data = deep_merge(defaults, data)
-    report = build(display_name(path), data)
+    try:
+        report = build(display_name(path), data)
+    except InputError as exc:
+        shared = [p for p in (path.parent / "_defaults.toml", path.parent / "_defaults.json") if p.is_file()]
+        if defaults is None and shared:
+            exc.problems.append(
+                Problem("", f"同一文件夹中有 {shared[0].name}：如果共用值写在那里，请加 --defaults {shared[0]}")
+            )
+        raise
     report.warnings[:0] = notes
     if previous is not None:
-        report.warnings += compare_with_previous(report, load(previous))
+        try:
+            last_year = load(previous)
+        except InputError as exc:
+            raise InputError(f"--previous {previous}（上年输入）", exc.problems) from None
+        report.warnings += compare_with_previous(report, last_year)
     return report
 
 
@@ -332,14 +344,14 @@ def warnings(report: Report) -> list[Problem]:
                 f"{report.year} 年度报告适用 2019 年试行格式，本工具按 2021 年国家格式生成",
             )
         )
-    if TO_FILL in report.agency:
+    if TO_FILL_MARK in report.agency:
         out.append(Problem(M.META_PLACES["agency"], f"仍是待填写的占位文字 “{report.agency}”"))
     for section in L.TEXT_SECTIONS:
         name = L.text_section_name(section)
         content = "".join(p.text for p in report.text.get(section.key, []))
         if section is L.PREFACE and report.data["text"].get(section.key) is None:
             continue  # generated
-        if TO_FILL in content:
+        if TO_FILL_MARK in content:
             out.append(Problem(name, f"仍有待填写的内容（{TO_FILL}）"))
         elif not content.strip("…. 　"):
             out.append(Problem(name, "内容为空，请填写"))
@@ -363,7 +375,11 @@ def compare_with_previous(report: Report, previous: Report) -> list[Problem]:
         )
     if previous.year != report.year - 1:
         out.append(
-            Problem(M.META_PLACES["year"], f"上年报告的年度为 {previous.year}，应为 {report.year - 1}")
+            Problem(
+                M.META_PLACES["year"],
+                f"--previous 给出的上年输入 {previous.source} 是 {previous.year} 年度，"
+                f"本报告是 {report.year} 年度，上年应为 {report.year - 1} 年度",
+            )
         )
     carried_over, carried_forward = L.REQUEST_ROWS[1], L.REQUEST_ROWS[-1]
     for column in L.APPLICANT_COLUMNS:

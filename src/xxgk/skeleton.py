@@ -16,17 +16,24 @@ from xxgk import layouts as L
 from xxgk.model import META_PLACES
 
 TO_FILL = "【请填写】"
+TO_FILL_MARK = TO_FILL[:-1]  # also catches 【请填写：…】
 AGENCY_PLACEHOLDER = f"{TO_FILL}机关全称"
 
 _SAMPLE_TEXT = {
     L.OVERVIEW.key: (
-        "{{ year }}年，本机关认真贯彻落实《中华人民共和国政府信息公开条例》，……\n\n"
-        "（一）主动公开情况。……\n\n"
+        f"{{{{ year }}}}年，本机关认真贯彻落实《中华人民共和国政府信息公开条例》，{TO_FILL}\n\n"
+        f"（一）主动公开情况。{TO_FILL}\n\n"
         "（二）依申请公开情况。{{ year }}年共收到政府信息公开申请"
-        "{{ requests.received.total }}件，……"
+        f"{{{{ requests.received.total }}}}件，{TO_FILL}\n\n"
+        f"（三）政府信息管理。{TO_FILL}\n\n"
+        f"（四）政府信息公开平台建设。{TO_FILL}\n\n"
+        f"（五）监督保障。{TO_FILL}"
     ),
-    L.PROBLEMS.key: "……",
-    L.OTHER.key: "按照《政府信息公开信息处理费管理办法》，本机关{{ year }}年未收取信息处理费。",
+    L.PROBLEMS.key: f"{TO_FILL}存在的主要问题，以及改进的措施。",
+    L.OTHER.key: (
+        "按照《政府信息公开信息处理费管理办法》，本机关{{ year }}年"
+        "【请填写：未收取信息处理费，或收取的金额】。"
+    ),
 }
 
 
