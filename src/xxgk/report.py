@@ -116,11 +116,11 @@ def load(
     try:
         report = build(display_name(path), data)
     except InputError as exc:
-        shared = [p for p in (path.parent / "_defaults.toml", path.parent / "_defaults.json") if p.is_file()]
+        names = ("_defaults.toml", "_defaults.json")
+        shared = [p for p in (path.parent / name for name in names) if p.is_file()]
         if defaults is None and shared:
-            exc.problems.append(
-                Problem("", f"同一文件夹中有 {shared[0].name}：如果共用值写在那里，请加 --defaults {shared[0]}")
-            )
+            hint = f"同一文件夹中有 {shared[0].name}：如果共用值写在那里，请加 --defaults {shared[0]}"
+            exc.problems.append(Problem("", hint))
         raise
     report.warnings[:0] = notes
     if previous is not None:
