@@ -195,6 +195,7 @@ HEADERS = [
     "行政诉讼总计",
     "输出文件",
     "问题",
+    "提示",
 ]
 FIGURE_KEYS = [
     "requests.received.total",
@@ -248,6 +249,7 @@ def check_summary_rows(folder: Path, rows: list[list[Any]]) -> None:
             if agency == "示例市有提示局":
                 assert record["状态"] == WARNED
                 assert int(record["提示数"]) >= 1
+                assert "信息处理费" in record["提示"]
             else:
                 assert record["状态"] == DONE
                 assert int(record["提示数"]) == 0
@@ -256,6 +258,7 @@ def check_summary_rows(folder: Path, rows: list[list[Any]]) -> None:
             assert record["状态"] == FAILED
             assert int(record["错误数"]) == 1
             assert "报告年度（year）" in record["问题"]
+            assert record["机关"] == "示例市坏局"  # read from the failed input for the summary
             assert all(v in (None, "") for v in row[5:12])
 
 

@@ -232,3 +232,23 @@ def test_validate_folder_with_defaults_and_the_forgotten_defaults_hint() -> None
     assert "缺少此项" in result.output and "请加 --defaults" in result.output
     result = runner.invoke(cli, ["render", str(branches / "jiaxian.toml"), "-o", "/nonexistent/x.docx"])
     assert result.exit_code == 1 and "未生成报告" in result.output
+
+
+def test_more_warnings(tmp_path: Path, rng: random.Random) -> None:
+    data = consistent_data(rng)
+    data["text"]["overview"] = "共收到｛｛ requests.received.total ｝｝件"
+    data["date"] = "2024-06-30"
+    data["year"] = 2099
+    report = load(write_json(tmp_path / "a.json", data))
+    messages = [str(w) for w in report.warnings]
+    assert any("全角" in m and m.startswith("一、总体情况") for m in messages)
+    assert any("尚未结束" in m for m in messages)
+    assert any("早于 2099 年度结束" in m for m in messages)
+
+
+def test_key_of_another_layout_is_explained(tmp_path: Path, rng: random.Random) -> None:
+    data = consistent_data(rng)
+    data["proactive"]["licensing"]["previous_items"] = 3
+    result = CliRunner().invoke(cli, ["validate", str(write_json(tmp_path / "a.json", data))])
+    assert result.exit_code == 1
+    assert "第二十条第（五）项 / 行政许可: “previous_items” 只在版式 xingtai-2022 中有" in result.output

@@ -145,6 +145,13 @@ def test_document_typography(rendered: dict[str, bytes]) -> None:
         widths = [int(g.get(f"{W}w")) for g in tbl.findall(f"{W}tblGrid/{W}gridCol")]
         assert sum(widths) <= 8845  # fits 156 mm of text width
         assert tbl.find(f"{W}tblPr/{W}tblBorders/{W}insideV").get(f"{W}val") == "single"
+    # every data column holds a five-digit number on one line (digits are 0.5 em wide)
+    margin = int(root.find(f"{W}body/{W}tbl/{W}tblPr/{W}tblCellMar/{W}left").get(f"{W}w"))
+    for table in L.LAYOUTS["gov-2021"].tables:
+        for cell in table.cells:
+            if cell.field is not None:
+                width = sum(table.widths[cell.col : cell.col + cell.colspan]) - 2 * margin
+                assert width >= 5 * 0.5 * table.font_size * 20, (table.key, cell)
     t3, t4 = dump.tables(data)[1:]
     for tbl in (t3, t4):
         rows = tbl.findall(f"{W}tr")

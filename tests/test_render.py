@@ -173,3 +173,22 @@ def test_inconsistent_data_always_refused(seed: int, bump: int, row_index: int, 
         build("t", data)
     names = [str(p) for p in caught.value.problems]
     assert any("勾稽关系不成立" in n and L.APPLICANT_COLUMNS[column].label in n for n in names)
+
+
+def test_document_properties_name_the_report(rng: random.Random) -> None:
+    report = build("t", consistent_data(rng, agency="R&D <局>"))
+    with zipfile.ZipFile(io.BytesIO(render_bytes(report))) as z:
+        core = etree.fromstring(z.read("docProps/core.xml"))
+    ns = {"dc": "http://purl.org/dc/elements/1.1/"}
+    assert core.findtext("dc:title", namespaces=ns) == "2024年R&D <局>政府信息公开工作年度报告"
+    assert core.findtext("dc:creator", namespaces=ns) == "R&D <局>"
+
+
+def test_a_finished_report_is_not_a_template(tmp_path: Path) -> None:
+    finished = tmp_path / "old.docx"
+    finished.write_bytes(render_bytes(load(EXAMPLE_INPUT)))
+    result = CliRunner().invoke(
+        cli, ["render", str(EXAMPLE_INPUT), "-o", str(tmp_path / "new.docx"), "--template", str(finished)]
+    )
+    assert result.exit_code == 1 and "不是模板" in result.output
+    assert not (tmp_path / "new.docx").exists()

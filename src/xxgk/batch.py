@@ -26,7 +26,7 @@ from typing import Any
 from xxgk import layouts as L
 from xxgk.errors import InputError, OutputError, Problem, XxgkError
 from xxgk.report import Number, Report, load, read_defaults
-from xxgk.sources import expand_inputs
+from xxgk.sources import expand_inputs, read_data
 
 DONE, WARNED, FAILED = "成功", "有提示", "失败"
 TEMP_PREFIX = ".xxgk-"
@@ -138,6 +138,7 @@ def _process(
         os.chmod(tmp, ordinary_file_mode())
     except InputError as exc:
         outcome.fail([str(p) for p in exc.problems])
+        outcome.agency = _agency_of(path)
         return outcome
     except XxgkError as exc:
         outcome.fail([str(exc)])
@@ -158,6 +159,15 @@ def _process(
     outcome.temp = Path(tmp)
     outcome.figures = {name: get(report.cells) for name, get in key_figures().items()}
     return outcome
+
+
+def _agency_of(path: Path) -> str:
+    """The agency a failed input names, if it can be read at all (for the summary)."""
+    try:
+        agency = read_data(path)[0].get("agency")
+    except InputError:
+        return ""
+    return agency.strip() if isinstance(agency, str) else ""
 
 
 def _discard(tmp: str | os.PathLike[str] | None) -> None:
@@ -251,7 +261,10 @@ def _place(outcomes: list[Outcome]) -> None:
             for o in group:
                 others = "、".join(str(x.source) for x in group if x is not o)
                 name = o.output.name if o.output else ""
-                o.fail([f"与 {others} 生成同名文件 “{name}”，都未生成；请检查机关名称和年度"])
+                message = f"与 {others} 生成同名文件 “{name}”，都未生成；请检查机关名称和年度"
+                if o.output is not None and o.output.exists():
+                    message += f"（输出文件夹中的 “{name}” 是以前生成的旧文件，未更新）"
+                o.fail([message])
     for o in outcomes:
         if o.temp is None:
             continue

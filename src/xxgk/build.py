@@ -38,7 +38,7 @@ PAGE_NUMBER_SIZE = Pt(14)  # 四号
 LINE_PITCH = Twips(578)  # 28.9 pt: 22 lines in the 225 mm text block
 INDENT_CHARS = 200  # hundredths of a character
 TEXT_WIDTH = 8840  # twips: 210 mm − 28 mm − 26 mm
-CELL_MARGIN = 45  # twips, left and right inside table cells
+CELL_MARGIN = 30  # twips, left and right inside table cells: five digits fit a column
 BORDER_SIZE = 4  # eighths of a point: 0.5 pt
 
 STYLE_TITLE = "报告标题"
@@ -259,9 +259,9 @@ def build_document(layout: L.Layout) -> Any:
         if rel.reltype == RT.THUMBNAIL:  # the python-docx sample's picture, not ours
             del package.rels[rid]
     props = doc.core_properties
-    props.title = L.REPORT_NAME
-    props.author = props.last_modified_by = "xxgk"
-    props.comments = f"xxgk template {layout.name}"
+    props.title = "{{ year }}年{{ agency }}" + L.REPORT_NAME
+    props.author = props.last_modified_by = "{{ agency }}"
+    props.comments = f"由 xxgk 按 {layout.name} 版式生成"
     props.created = props.modified = FIXED_DATE
     props.revision = 1
     # The default document starts with no paragraphs; everything below is added in order.

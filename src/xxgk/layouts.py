@@ -396,7 +396,7 @@ def request_rows() -> tuple[RequestRow, ...]:
 REQUEST_ROWS = request_rows()
 INPUT_REQUEST_ROWS = tuple(r for r in REQUEST_ROWS if not r.computed)
 OUTCOME_ROWS = tuple(r for r in INPUT_REQUEST_ROWS if r.path[1] == OUTCOME_KEY)
-REQUESTS_WIDTHS = (680, 1240, 3000) + (560,) * 7
+REQUESTS_WIDTHS = (640, 1160, 2700) + (620,) * 7  # data columns fit five digits
 
 
 def requests_table() -> Table:
@@ -496,7 +496,7 @@ def appeals_table() -> Table:
         heading=APPEALS.heading or "",
         ncols=15,
         nrows=4,
-        widths=(590,) * 14 + (580,),
+        widths=(589,) * 15,
         header_rows=3,
         font_size=10.5,
         cells=tuple(sorted(cells, key=lambda c: (c.row, c.col))),

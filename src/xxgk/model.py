@@ -252,6 +252,15 @@ def translate(layout_name: str, error: Any) -> Problem:
         key = str(loc[-1])
         parent = loc[:-1]
         place = place_of(layout_name, parent) if parent else ""
+        elsewhere = [
+            name for name in L.LAYOUTS if name != layout_name and key in allowed_keys(name, parent)
+        ]
+        if elsewhere:
+            return Problem(
+                place,
+                f"“{key}” 只在版式 {'、'.join(elsewhere)} 中有；本文件的版式是 {layout_name}"
+                f"（可用的键：{', '.join(allowed_keys(layout_name, parent))}）",
+            )
         return Problem(place, f"未知的键 “{key}”" + suggestion(key, allowed_keys(layout_name, parent)))
     place = place_of(layout_name, loc)
     signed = kind.startswith("int") and _is_signed(layout_name, loc)

@@ -86,6 +86,7 @@ class _Part:
     prefix: str
     template: Template
     suffix: str
+    source: str
 
 
 class CompiledTemplate:
@@ -119,6 +120,16 @@ class CompiledTemplate:
                 if _TAG.search(text):
                     name = str(part.partname).lstrip("/")
                     dynamic[name] = self._part(name, "", tpl.patch_xml(text), "")
+        core = "docProps/core.xml"
+        if core in names:
+            text = archive.read(core).decode("utf-8")
+            if _TAG.search(text):  # document properties: title, author
+                dynamic[core] = self._part(core, "", text, "")
+        if not _TAG.search(dynamic[DOCUMENT].source):
+            raise TemplateError(
+                f"{path} 中没有任何 {{{{ … }}}} 标签：这像是一份已生成的报告，而不是模板；"
+                "请用 templates/ 中的模板或它的副本修改"
+            )
         self.parts = list(dynamic.values())
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
@@ -133,7 +144,7 @@ class CompiledTemplate:
             template = self.env.from_string(src)
         except JinjaTemplateError as exc:
             raise TemplateError(f"模板 {self.path} 的标签有误：{exc}") from None
-        return _Part(name, prefix, template, suffix)
+        return _Part(name, prefix, template, suffix, src)
 
     def _document_part(self, tpl: Any) -> _Part:
         from lxml import etree
@@ -170,19 +181,18 @@ def _render(template: Template, ctx: Mapping[str, Any], path: Path) -> str:
 
 def _postprocess(xml: str) -> str:
     """What docxtpl does after rendering a part (values never hold \\t \\a \\n \\f)."""
-    xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+    xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
     return xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
 
 
 def _fast_eligible(archive: zipfile.ZipFile) -> bool:
-    """The fast path covers tags in the body, headers and footers; else use docxtpl."""
+    """The fast path covers tags in the body, headers, footers and properties; else use docxtpl."""
     body = archive.read(DOCUMENT).decode("utf-8", "replace")
     if "docPr" in body or re.search(r"\{%-?\s*tc\b", body):
         return False
-    for name in archive.namelist():
-        if name in ("docProps/core.xml", "word/footnotes.xml"):
-            if _TAG.search(archive.read(name).decode("utf-8", "replace")):
-                return False
+    if "word/footnotes.xml" in archive.namelist():
+        if _TAG.search(archive.read("word/footnotes.xml").decode("utf-8", "replace")):
+            return False
     return True
 
 

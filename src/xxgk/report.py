@@ -355,6 +355,25 @@ def warnings(report: Report) -> list[Problem]:
             out.append(Problem(name, f"仍有待填写的内容（{TO_FILL}）"))
         elif not content.strip("…. 　"):
             out.append(Problem(name, "内容为空，请填写"))
+    for section in L.TEXT_SECTIONS:
+        raw = report.data["text"].get(section.key) or ""
+        if "｛｛" in raw or "｝｝" in raw:
+            out.append(
+                Problem(
+                    L.text_section_name(section),
+                    "有全角的 “｛｛” 或 “｝｝”：占位符要用半角（英文）花括号，如 {{ year }}",
+                )
+            )
+    today = datetime.date.today()
+    if report.year >= today.year:
+        out.append(Problem(M.META_PLACES["year"], f"{report.year} 年度尚未结束，请确认报告年度"))
+    if report.date is not None and report.date <= datetime.date(report.year, 12, 31):
+        out.append(
+            Problem(
+                M.META_PLACES["date"],
+                f"{report.date.isoformat()} 早于 {report.year} 年度结束，落款日期通常在次年 1 月",
+            )
+        )
     other = "".join(p.text for p in report.text.get(L.OTHER.key, []))
     if L.FEE_KEYWORD not in other:
         out.append(

@@ -13,7 +13,7 @@ from xxgk.batch import BatchReport, key_figures
 from xxgk.render import write_atomic
 
 FIXED_HEADERS = ("输入文件", "机关", "状态", "错误数", "提示数")
-TAIL_HEADERS = ("输出文件", "问题")
+TAIL_HEADERS = ("输出文件", "问题", "提示")
 
 # Characters a spreadsheet cannot hold (openpyxl refuses them); shown as \xNN instead.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -57,6 +57,7 @@ def rows(report: BatchReport) -> list[list[Any]]:
                 *figures,
                 o.output.name if o.output else "",
                 problems,
+                "；".join(o.warnings),
             ]
         )
     return out
