@@ -252,3 +252,28 @@ def test_key_of_another_layout_is_explained(tmp_path: Path, rng: random.Random) 
     result = CliRunner().invoke(cli, ["validate", str(write_json(tmp_path / "a.json", data))])
     assert result.exit_code == 1
     assert "第二十条第（五）项 / 行政许可: “previous_items” 只在版式 xingtai-2022 中有" in result.output
+
+
+def test_readme_example_validates(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```toml\n", 1)[1].split("```", 1)[0]
+    assert "[requests.outcome.withheld]" in block
+    report = load(_write(tmp_path / "readme.toml", block))
+    assert report.cells["requests.received.total"] == 101
+    assert [str(w) for w in report.warnings] == []
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_readme_documents_every_input_key() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    keys = {rr.path[-1] for rr in L.INPUT_REQUEST_ROWS}
+    keys |= {item.key for lay in L.LAYOUTS.values() for _, item in lay.proactive_items()}
+    keys |= {c.key for lay in L.LAYOUTS.values() for b in lay.blocks for c in b.columns}
+    keys |= {g.key for g in L.APPEAL_GROUPS} | {c.key for c in L.APPEAL_COLUMNS}
+    keys |= {c.key for c in L.REQUEST_COLUMNS} | {s.key for s in L.TEXT_SECTIONS}
+    missing = sorted(k for k in keys if f"`{k}`" not in readme and f".{k}`" not in readme and f"{k} =" not in readme)
+    assert missing == []
