@@ -8,6 +8,7 @@ that ``xxgk --help`` and argument errors stay instant.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -374,11 +375,49 @@ def dump_command(docx: Path) -> None:
         click.echo(normalise(text), nl=False)
 
 
+_USAGE_MESSAGES = (
+    (r"Missing argument (.+)\.", "缺少参数 {0}"),
+    (r"Missing option (.+)\.", "缺少选项 {0}"),
+    (r"No such option:? (\S+?)\.?(?: Did you mean (\S+?)\?)?", "没有选项 {0}"),
+    (r"No such command (.+?)\.(?: Did you mean (.+?)\?)?", "没有命令 {0}"),
+    (r"Invalid value for (.+?): (.+) is not one of (.+)\.", "选项 {0} 的值 {1} 无效，可选：{2}"),
+    (r"Invalid value for (.+?): (.*)", "选项 {0} 的值无效：{1}"),
+    (r"Got unexpected extra arguments? \((.*)\)", "多余的参数：{0}"),
+    (r"Option (.+) requires an argument\.", "选项 {0} 后面需要写一个值"),
+)
+
+
+def usage_message(message: str) -> str:
+    """Click's usage errors in Chinese (the original kept for the unusual ones)."""
+    for pattern, chinese in _USAGE_MESSAGES:
+        m = re.fullmatch(pattern, message.strip(), flags=re.DOTALL)
+        if m:
+            groups = [(g or "").replace("'", "") for g in m.groups()]
+            text = chinese.format(*groups)
+            if "Did you mean" in message and groups[-1]:
+                text += f"，是否应为 {groups[-1]}？"
+            return text
+    return message
+
+
 def main() -> None:
     try:
-        cli.main(prog_name="xxgk")
+        code = cli.main(prog_name="xxgk", standalone_mode=False)
+    except click.UsageError as exc:
+        command = exc.ctx.command_path if exc.ctx is not None else "xxgk"
+        if exc.ctx is not None:
+            _echo_err(exc.ctx.get_usage())
+        _echo_err(f"命令行有误：{usage_message(exc.format_message())}（用 {command} --help 查看用法）")
+        sys.exit(2)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        _echo_err("已中断")
+        sys.exit(130)
     except Exception as exc:  # a bug, not a user error: say so plainly
         if os.environ.get("XXGK_DEBUG"):
             raise
         _echo_err(f"xxgk 内部错误：{type(exc).__name__}: {exc}（设置环境变量 XXGK_DEBUG=1 可查看详情）")
         sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
