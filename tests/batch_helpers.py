@@ -19,7 +19,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from click.testing import CliRunner, Result
+
+from tests.conftest import consistent_data
 from xxgk import layouts as L
+from xxgk.cli import cli
 
 YEAR = 2024
 TEXT = {
@@ -38,50 +42,26 @@ def make_input(
     text: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """A valid, complete input with random numbers; the table-三 identity holds per column."""
-    proactive: dict[str, Any] = {}
+    data = consistent_data(rng, layout, agency=agency)
     for block, item in L.LAYOUTS[layout].proactive_items():
-        values: dict[str, Any] = {}
         for column in block.columns:
-            if column.kind is L.Kind.AMOUNT:
-                values[column.key] = Decimal(rng.randrange(0, 10**6)) / 100
-            elif column.kind is L.Kind.SIGNED:
-                values[column.key] = rng.randrange(-20, 20)
-            else:
-                values[column.key] = rng.randrange(0, 300)
-        proactive[item.key] = values
+            if column.kind is L.Kind.AMOUNT:  # as TOML and JSON are read: decimals exact
+                data["proactive"][item.key][column.key] = Decimal(str(data["proactive"][item.key][column.key]))
+    data.update(year=year, date=datetime.date(year + 1, 1, 20), text=dict(TEXT if text is None else text))
+    return data
 
-    requests: dict[str, Any] = {}
-    column_sums = [0] * len(L.APPLICANT_COLUMNS)
-    for rr in L.OUTCOME_ROWS:
-        row = [rng.choice((0, 0, rng.randrange(0, 40))) for _ in L.APPLICANT_COLUMNS]
-        column_sums = [a + b for a, b in zip(column_sums, row, strict=True)]
-        node = requests
-        for key in rr.path[1:-1]:
-            node = node.setdefault(key, {})
-        node[rr.path[-1]] = row
-    carried_over = [rng.randrange(0, 6) for _ in L.APPLICANT_COLUMNS]
-    carried_forward = [rng.randrange(0, 6) for _ in L.APPLICANT_COLUMNS]
-    received = []
-    for i, total in enumerate(column_sums):
-        value = total + carried_forward[i] - carried_over[i]  # 一 = （七） + 四 − 二
-        if value < 0:  # keep 一 >= 0: raise 四 instead
-            carried_forward[i] -= value
-            value = 0
-        received.append(value)
-    requests["received"] = received
-    requests["carried_over"] = carried_over
-    requests["carried_forward"] = carried_forward
-    appeals = {g.key: {c.key: rng.randrange(0, 15) for c in L.APPEAL_COLUMNS} for g in L.APPEAL_GROUPS}
-    return {
-        "agency": agency,
-        "year": year,
-        "layout": layout,
-        "date": datetime.date(year + 1, 1, 20),
-        "text": dict(TEXT if text is None else text),
-        "proactive": proactive,
-        "requests": requests,
-        "appeals": appeals,
-    }
+
+def invoke(*args: str | Path) -> Result:
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def assert_user_error(result: Result, *fragments: str) -> None:
+    """Exit 1 with a message, no traceback."""
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    for fragment in fragments:
+        assert fragment in result.output, (fragment, result.output)
 
 
 # --------------------------------------------------------------------------

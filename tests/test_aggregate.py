@@ -10,12 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 
 from tests import batch_helpers as H
 from xxgk import layouts as L
 from xxgk.aggregate import aggregate_files
-from xxgk.cli import cli
 from xxgk.errors import InputError, OutputError
 from xxgk.report import Report, load
 from xxgk.skeleton import TO_FILL
@@ -23,16 +21,6 @@ from xxgk.skeleton import TO_FILL
 N = 7
 
 
-def invoke(*args: str | Path) -> Result:
-    return CliRunner().invoke(cli, [str(a) for a in args])
-
-
-def assert_user_error(result: Result, *fragments: str) -> None:
-    assert result.exit_code == 1, result.output
-    assert isinstance(result.exception, SystemExit), result.exception
-    assert "Traceback" not in result.output
-    for fragment in fragments:
-        assert fragment in result.output, (fragment, result.output)
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -92,7 +80,7 @@ def check_identities(report: Report) -> None:
 
 def test_cli_aggregate_sums_every_number(units: list[Path], tmp_path: Path) -> None:
     output = tmp_path / "合计.toml"
-    result = invoke("aggregate", units[0].parent, "-o", output)
+    result = H.invoke("aggregate", units[0].parent, "-o", output)
     assert result.exit_code == 0, result.output
     assert f"已汇总 {N} 个单位" in result.stdout
     assert "--base" in result.stderr and TO_FILL in result.stderr
@@ -120,7 +108,7 @@ def test_aggregate_without_base_asks_for_the_missing_parts(units: list[Path], tm
     for heading in ("一、总体情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"):
         assert any(m.startswith(heading) and TO_FILL in m for m in messages), heading
 
-    result = invoke("validate", output)
+    result = H.invoke("validate", output)
     assert result.exit_code == 0, result.output
     assert result.stderr.count(TO_FILL) >= 4
     assert "通过" in result.stdout
@@ -141,7 +129,7 @@ def test_aggregate_with_base(units: list[Path], tmp_path: Path, suffix: str) -> 
     base = tmp_path / f"base{suffix}"
     (H.write_toml if suffix == ".toml" else H.write_json)(base, base_data)
     output = tmp_path / "合计.toml"
-    result = invoke("aggregate", *units, "--base", base, "-o", output)
+    result = H.invoke("aggregate", *units, "--base", base, "-o", output)
     assert result.exit_code == 0, result.output
     assert TO_FILL not in result.output
 
@@ -159,7 +147,7 @@ def test_aggregate_with_defaults_and_the_bundled_branches(tmp_path: Path) -> Non
     defaults = branches / "_defaults.toml"
     center = branches / "_center.toml"
     output = tmp_path / "合计.toml"
-    result = invoke("aggregate", branches, "--defaults", defaults, "--base", center, "-o", output)
+    result = H.invoke("aggregate", branches, "--defaults", defaults, "--base", center, "-o", output)
     assert result.exit_code == 0, result.output
     assert "已汇总 4 个单位" in result.stdout  # _defaults.toml and _center.toml are not inputs
     members = [
@@ -201,8 +189,8 @@ def test_signed_and_decimal_values_of_the_xingtai_layout(tmp_path: Path) -> None
 def test_mismatched_years(units: list[Path], tmp_path: Path) -> None:
     other = H.write_toml(tmp_path / "old.toml", H.make_input(random.Random(1), "旧年度局", year=2023))
     output = tmp_path / "合计.toml"
-    result = invoke("aggregate", units[0].parent, other, "-o", output)
-    assert_user_error(result, "年度或版式不一致", "2023年", "2024年", "old.toml")
+    result = H.invoke("aggregate", units[0].parent, other, "-o", output)
+    H.assert_user_error(result, "年度或版式不一致", "2023年", "2024年", "old.toml")
     assert not output.exists()
     assert H.leftovers(tmp_path) == []
 
@@ -212,8 +200,8 @@ def test_mismatched_layouts(units: list[Path], tmp_path: Path) -> None:
         tmp_path / "xt.toml", H.make_input(random.Random(1), "邢台局", layout="xingtai-2022")
     )
     output = tmp_path / "合计.toml"
-    result = invoke("aggregate", *units[:2], other, "-o", output)
-    assert_user_error(result, "年度或版式不一致", "xingtai-2022", "gov-2021")
+    result = H.invoke("aggregate", *units[:2], other, "-o", output)
+    H.assert_user_error(result, "年度或版式不一致", "xingtai-2022", "gov-2021")
     assert not output.exists()
     with pytest.raises(InputError, match="年度或版式不一致"):
         aggregate_files([*units[:2], other], output)
@@ -224,8 +212,8 @@ def test_a_broken_input_is_named_with_its_problem(units: list[Path], tmp_path: P
     broken["requests"]["carried_over"][2] += 4
     H.write_toml(tmp_path / "broken.toml", broken)
     output = tmp_path / "合计.toml"
-    result = invoke("aggregate", *units, tmp_path / "broken.toml", "-o", output)
-    assert_user_error(result, "broken.toml", "科研机构", "勾稽关系不成立")
+    result = H.invoke("aggregate", *units, tmp_path / "broken.toml", "-o", output)
+    H.assert_user_error(result, "broken.toml", "科研机构", "勾稽关系不成立")
     assert not output.exists()
 
 
@@ -240,26 +228,26 @@ def test_the_same_agency_twice_is_refused(units: list[Path], tmp_path: Path) -> 
     copy = tmp_path / "copy.toml"
     copy.write_bytes(units[1].read_bytes())
     output = tmp_path / "合计.toml"
-    result = invoke("aggregate", *units, copy, "-o", output)
-    assert_user_error(result, H.agency_name(1), "不能重复相加")
+    result = H.invoke("aggregate", *units, copy, "-o", output)
+    H.assert_user_error(result, H.agency_name(1), "不能重复相加")
     assert not output.exists()
 
 
 def test_output_must_be_a_toml_file(units: list[Path], tmp_path: Path) -> None:
     for name in ("合计.json", "合计.txt"):
-        result = invoke("aggregate", *units, "-o", tmp_path / name)
-        assert_user_error(result, ".toml")
+        result = H.invoke("aggregate", *units, "-o", tmp_path / name)
+        H.assert_user_error(result, ".toml")
         assert not (tmp_path / name).exists()
 
 
 def test_output_that_is_a_folder_or_exists(units: list[Path], tmp_path: Path) -> None:
     (tmp_path / "dir.toml").mkdir()
-    assert_user_error(invoke("aggregate", *units, "-o", tmp_path / "dir.toml"), "文件夹")
+    H.assert_user_error(H.invoke("aggregate", *units, "-o", tmp_path / "dir.toml"), "文件夹")
     existing = tmp_path / "old.toml"
     existing.write_text("# keep me\n", encoding="utf-8")
-    assert_user_error(invoke("aggregate", *units, "-o", existing), "--force")
+    H.assert_user_error(H.invoke("aggregate", *units, "-o", existing), "--force")
     assert existing.read_text(encoding="utf-8") == "# keep me\n"
-    result = invoke("aggregate", *units, "-o", existing, "--force")
+    result = H.invoke("aggregate", *units, "-o", existing, "--force")
     assert result.exit_code == 0, result.output
     with pytest.raises(OutputError):
         aggregate_files(units, existing)
@@ -267,13 +255,13 @@ def test_output_that_is_a_folder_or_exists(units: list[Path], tmp_path: Path) ->
 
 def test_folder_given_as_base_or_defaults(units: list[Path], tmp_path: Path) -> None:
     for option in ("--base", "--defaults"):
-        result = invoke("aggregate", *units, option, tmp_path, "-o", tmp_path / "合计.toml")
-        assert_user_error(result, option, "文件夹")
+        result = H.invoke("aggregate", *units, option, tmp_path, "-o", tmp_path / "合计.toml")
+        H.assert_user_error(result, option, "文件夹")
         assert not (tmp_path / "合计.toml").exists()
 
 
 def test_empty_folder(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
-    result = invoke("aggregate", tmp_path / "empty", "-o", tmp_path / "合计.toml")
-    assert_user_error(result, "没有找到输入文件")
+    result = H.invoke("aggregate", tmp_path / "empty", "-o", tmp_path / "合计.toml")
+    H.assert_user_error(result, "没有找到输入文件")
     assert not (tmp_path / "合计.toml").exists()

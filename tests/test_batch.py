@@ -13,13 +13,11 @@ from typing import Any
 
 import openpyxl
 import pytest
-from click.testing import CliRunner, Result
 
 import xxgk.batch
 from tests import batch_helpers as H
 from xxgk import dump
 from xxgk.batch import DONE, FAILED, WARNED, run_batch
-from xxgk.cli import cli
 from xxgk.errors import InputError, OutputError
 from xxgk.report import load
 
@@ -27,17 +25,6 @@ N_GOOD = 32
 DUPLICATED = 3  # dup.toml repeats the agency of unit03
 
 
-def invoke(*args: str | Path) -> Result:
-    return CliRunner().invoke(cli, [str(a) for a in args])
-
-
-def assert_user_error(result: Result, *fragments: str) -> None:
-    """Exit 1 with a message, no traceback."""
-    assert result.exit_code == 1, result.output
-    assert isinstance(result.exception, SystemExit), result.exception
-    assert "Traceback" not in result.output
-    for fragment in fragments:
-        assert fragment in result.output, (fragment, result.output)
 
 
 @pytest.fixture(scope="module")
@@ -63,8 +50,8 @@ def good_names(exclude: tuple[int, ...] = (DUPLICATED,)) -> set[str]:
 
 def test_cli_batch_mixed(mixed: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = invoke("batch", mixed, "-o", out, "--jobs", "2")
-    assert_user_error(result)
+    result = H.invoke("batch", mixed, "-o", out, "--jobs", "2")
+    H.assert_user_error(result)
 
     produced = {p.name for p in out.iterdir()}
     assert produced == good_names()
@@ -264,7 +251,7 @@ def check_summary_rows(folder: Path, rows: list[list[Any]]) -> None:
 
 def test_summary_xlsx(small: Path, tmp_path: Path) -> None:
     target = tmp_path / "汇总" / "汇总.xlsx"
-    result = invoke("batch", small, "-o", tmp_path / "out", "--summary", target)
+    result = H.invoke("batch", small, "-o", tmp_path / "out", "--summary", target)
     assert result.exit_code == 1
     assert f"汇总表：{target}" in result.stdout
     ws = openpyxl.load_workbook(target).active
@@ -333,7 +320,7 @@ def test_defaults_merge_under_each_input(tmp_path: Path) -> None:
     H.write_toml(folder / "b.toml", full)
 
     out = tmp_path / "out"
-    result = invoke("batch", folder, "-o", out, "--defaults", defaults)
+    result = H.invoke("batch", folder, "-o", out, "--defaults", defaults)
     assert result.exit_code == 0, result.output
     # the defaults file in the input folder is not an input of its own
     assert "[2/2]" in result.stderr and "_defaults.toml" not in result.stderr
@@ -381,8 +368,8 @@ def test_library_defaults_are_merged_too(tmp_path: Path) -> None:
 def test_empty_folder(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     (tmp_path / "empty" / "notes.txt").write_text("not an input", encoding="utf-8")
-    result = invoke("batch", tmp_path / "empty", "-o", tmp_path / "out")
-    assert_user_error(result, "没有找到输入文件")
+    result = H.invoke("batch", tmp_path / "empty", "-o", tmp_path / "out")
+    H.assert_user_error(result, "没有找到输入文件")
     assert not (tmp_path / "out").exists()
     with pytest.raises(InputError):
         run_batch([tmp_path / "empty"], tmp_path / "out")
@@ -390,16 +377,16 @@ def test_empty_folder(tmp_path: Path) -> None:
 
 def test_folder_given_as_defaults(tmp_path: Path) -> None:
     H.write_batch(tmp_path / "in", 2)
-    result = invoke("batch", tmp_path / "in", "-o", tmp_path / "out", "--defaults", tmp_path / "in")
-    assert_user_error(result, "--defaults", "文件夹")
+    result = H.invoke("batch", tmp_path / "in", "-o", tmp_path / "out", "--defaults", tmp_path / "in")
+    H.assert_user_error(result, "--defaults", "文件夹")
     assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize("name", ["汇总.txt", "汇总", "汇总.xls"])
 def test_summary_with_a_bad_suffix(tmp_path: Path, name: str) -> None:
     H.write_batch(tmp_path / "in", 2)
-    result = invoke("batch", tmp_path / "in", "-o", tmp_path / "out", "--summary", tmp_path / name)
-    assert_user_error(result, ".xlsx 或 .csv")
+    result = H.invoke("batch", tmp_path / "in", "-o", tmp_path / "out", "--summary", tmp_path / name)
+    H.assert_user_error(result, ".xlsx 或 .csv")
     assert not (tmp_path / "out").exists()
     assert not (tmp_path / name).exists()
 
@@ -407,8 +394,8 @@ def test_summary_with_a_bad_suffix(tmp_path: Path, name: str) -> None:
 def test_summary_that_is_a_folder(tmp_path: Path) -> None:
     H.write_batch(tmp_path / "in", 2)
     (tmp_path / "s.xlsx").mkdir()
-    result = invoke("batch", tmp_path / "in", "-o", tmp_path / "out", "--summary", tmp_path / "s.xlsx")
-    assert_user_error(result, "文件夹")
+    result = H.invoke("batch", tmp_path / "in", "-o", tmp_path / "out", "--summary", tmp_path / "s.xlsx")
+    H.assert_user_error(result, "文件夹")
     assert not (tmp_path / "out").exists()
 
 
@@ -416,8 +403,8 @@ def test_summary_under_a_file(tmp_path: Path) -> None:
     H.write_batch(tmp_path / "in", 2)
     (tmp_path / "plain").write_text("x", encoding="utf-8")
     target = tmp_path / "plain" / "s.csv"
-    result = invoke("batch", tmp_path / "in", "-o", tmp_path / "out", "--summary", target)
-    assert_user_error(result, "不是文件夹")
+    result = H.invoke("batch", tmp_path / "in", "-o", tmp_path / "out", "--summary", target)
+    H.assert_user_error(result, "不是文件夹")
     assert not (tmp_path / "out").exists()
 
 
@@ -432,22 +419,22 @@ def test_summary_that_cannot_be_written_keeps_the_results(
         raise OutputError(f"无法写入 {path}：磁盘已满")
 
     monkeypatch.setattr(xxgk.summary, "write_atomic", refuse)
-    result = invoke("batch", tmp_path / "in", "-o", tmp_path / "out", "--summary", tmp_path / "s.csv")
-    assert_user_error(result, "汇总表未生成", "磁盘已满", "成功 2")
+    result = H.invoke("batch", tmp_path / "in", "-o", tmp_path / "out", "--summary", tmp_path / "s.csv")
+    H.assert_user_error(result, "汇总表未生成", "磁盘已满", "成功 2")
     assert len(list((tmp_path / "out").glob("*.docx"))) == 2
 
 
 def test_output_folder_that_is_a_file(tmp_path: Path) -> None:
     H.write_batch(tmp_path / "in", 1)
     (tmp_path / "out").write_text("x", encoding="utf-8")
-    result = invoke("batch", tmp_path / "in", "-o", tmp_path / "out")
-    assert_user_error(result, "不是文件夹")
+    result = H.invoke("batch", tmp_path / "in", "-o", tmp_path / "out")
+    H.assert_user_error(result, "不是文件夹")
 
 
 def test_missing_input_fails_alone(tmp_path: Path) -> None:
     paths = H.write_batch(tmp_path / "in", 2)
-    result = invoke("batch", paths[0], tmp_path / "nope.toml", paths[1], "-o", tmp_path / "out")
-    assert_user_error(result, "nope.toml", "文件不存在")
+    result = H.invoke("batch", paths[0], tmp_path / "nope.toml", paths[1], "-o", tmp_path / "out")
+    H.assert_user_error(result, "nope.toml", "文件不存在")
     assert len(list((tmp_path / "out").glob("*.docx"))) == 2
 
 
@@ -458,10 +445,10 @@ def test_defaults_may_not_hold_numbers_or_an_agency(tmp_path: Path) -> None:
     defaults = tmp_path / "shared.toml"
     defaults.write_text('agency = "某局"\n[requests]\nreceived = [1, 0, 0, 0, 0, 0]\n', encoding="utf-8")
     out = tmp_path / "out"
-    result = invoke("batch", folder, "-o", out, "--defaults", defaults)
+    result = H.invoke("batch", folder, "-o", out, "--defaults", defaults)
     assert result.exit_code == 1
     assert "shared.toml" in result.output and "“agency”" in result.output and "“requests”" in result.output
     assert not out.exists() or not any(out.iterdir())
     defaults.write_text('year = "2024"\n', encoding="utf-8")
-    result = invoke("batch", folder, "-o", out, "--defaults", defaults)
+    result = H.invoke("batch", folder, "-o", out, "--defaults", defaults)
     assert result.exit_code == 1 and "shared.toml" in result.output and "年份" in result.output

@@ -95,28 +95,19 @@ def cli() -> None:
     """
 
 
-def previous_option(f: F) -> F:
-    return click.option(
-        "--previous",
-        type=path_arg,
-        help="上一年度的输入文件：核对上年结转、现行有效件数等跨年数据。",
-    )(f)
+def _path_option(name: str, help: str) -> Callable[[F], F]:
+    return click.option(name, type=path_arg, help=help)
 
 
-def defaults_option(f: F) -> F:
-    return click.option(
-        "--defaults",
-        type=path_arg,
-        help="各单位共用的值（年度、版式、落款日期、共用文字），合并到输入之下；输入中的值优先。",
-    )(f)
-
-
-def template_option(f: F) -> F:
-    return click.option(
-        "--template",
-        type=path_arg,
-        help="使用自己修改过的模板（.docx）代替内置模板；模板在沙箱中渲染。",
-    )(f)
+previous_option = _path_option(
+    "--previous", "上一年度的输入文件：核对上年结转、现行有效件数等跨年数据。"
+)
+defaults_option = _path_option(
+    "--defaults", "各单位共用的值（年度、版式、落款日期、共用文字），合并到输入之下；输入中的值优先。"
+)
+template_option = _path_option(
+    "--template", "使用自己修改过的模板（.docx）代替内置模板；模板在沙箱中渲染。"
+)
 
 
 @cli.command(
