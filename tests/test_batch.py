@@ -452,3 +452,35 @@ def test_defaults_may_not_hold_numbers_or_an_agency(tmp_path: Path) -> None:
     defaults.write_text('year = "2024"\n', encoding="utf-8")
     result = H.invoke("batch", folder, "-o", out, "--defaults", defaults)
     assert result.exit_code == 1 and "shared.toml" in result.output and "年份" in result.output
+
+
+def test_progress_bar_on_a_terminal_plain_lines_otherwise(tmp_path: Path) -> None:
+    import pty
+    import subprocess
+    import sys
+
+    folder = tmp_path / "in"
+    H.write_batch(folder, 3)
+    command = [sys.executable, "-m", "xxgk", "batch", str(folder), "-o", str(tmp_path / "out"), "--jobs", "1"]
+    plain = subprocess.run(command, capture_output=True, text=True)
+    assert plain.returncode == 0
+    assert "[1/3] 已处理" in plain.stderr and "[3/3] 已处理" in plain.stderr
+
+    leader, follower = pty.openpty()
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=follower) as proc:
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                data = os.read(leader, 4096)
+            except OSError:
+                break
+            if not data:
+                break
+            chunks.append(data)
+        proc.wait()
+    os.close(leader)
+    screen = b"".join(chunks).decode("utf-8", "replace")
+    assert proc.returncode == 0
+    assert "生成中" in screen and "100%" in screen  # click's progress bar
+    assert "[1/3]" not in screen

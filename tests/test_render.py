@@ -192,3 +192,24 @@ def test_a_finished_report_is_not_a_template(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1 and "不是模板" in result.output
     assert not (tmp_path / "new.docx").exists()
+
+
+@pytest.mark.parametrize(
+    ("agency", "expected"),
+    [
+        ("某/局\\..", "2024年某_局_政府信息公开工作年度报告.docx"),
+        ("a:b*c?d\"e<f>g|h", "2024年a_b_c_d_e_f_g_h政府信息公开工作年度报告.docx"),
+        ("..", "2024年_政府信息公开工作年度报告.docx"),
+    ],
+)
+def test_output_names_are_safe(agency: str, expected: str) -> None:
+    from xxgk.report import output_name
+
+    assert output_name(2024, agency) == expected
+
+
+def test_long_agency_names_fit_a_file_name() -> None:
+    from xxgk.report import output_name
+
+    name = output_name(2024, "很长的机关名称" * 40)
+    assert len(name.encode("utf-8")) <= 255 and name.endswith("政府信息公开工作年度报告.docx")

@@ -42,9 +42,17 @@ class Report:
         return self.cells[key]
 
 
+MAX_NAME_BYTES = 240  # file systems allow 255 bytes for a name
+
+
 def output_name(year: int, agency: str) -> str:
     """``<year>年<agency>政府信息公开工作年度报告.docx``, safe as a file name everywhere."""
-    return f"{year}年{safe_filename(agency)}{L.REPORT_NAME}.docx"
+    head, tail = f"{year}年", f"{L.REPORT_NAME}.docx"
+    name = safe_filename(agency)
+    room = MAX_NAME_BYTES - len((head + tail).encode("utf-8"))
+    while len(name.encode("utf-8")) > room:  # a very long name is shortened, not refused
+        name = name[:-1]
+    return f"{head}{name}{tail}"
 
 
 _RESERVED = set('<>:"/\\|?*')
