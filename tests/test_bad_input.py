@@ -316,3 +316,27 @@ def test_amount_keeps_its_two_decimals(tmp_path: Path) -> None:
     (docx,) = out.iterdir()
     t2 = dump.grid_values(dump.tables(docx)[0])
     assert t2[(13, 1)] == "7730.20"
+
+
+@pytest.mark.parametrize(
+    ("expr", "needle"),
+    [
+        ("{{ 9 ** (9 ** 9) }}", "乘方过大"),
+        ("{{ 'x' * 300000000 }}", "过长"),
+        ("{{ 'x' | center(1000000000) }}", "占位符"),
+        ("{{ namespace }}", "不存在"),
+    ],
+)
+def test_placeholders_cannot_exhaust_the_machine(
+    tmp_path: Path, data: dict[str, Any], expr: str, needle: str
+) -> None:
+    data["text"]["overview"] = f"共{expr}件"
+    refused(tmp_path, as_json(data), "一、总体情况", needle, name="in.json")
+
+
+def test_small_arithmetic_still_works(tmp_path: Path, data: dict[str, Any]) -> None:
+    data["text"]["overview"] = "{{ 2 ** 10 }}、{{ '-' * 3 }}、{{ (year / 3) | round(1) }}"
+    result, out = render(tmp_path, as_json(data), name="in.json")
+    assert result.exit_code == 0, result.output
+    (docx,) = out.iterdir()
+    assert "1024、---、674.7" in dump.dump(docx)

@@ -196,6 +196,9 @@ def test_user_template_renders_and_is_sandboxed(tmp_path: Path) -> None:
         ("{{ cycler.__init__.__globals__ }}", "模板"),
         ("{{ agency.__class__.__mro__ }}", "程序内部"),
         ("{{ no_such_name }}", "no_such_name"),
+        ("{{ 9 ** (9 ** 9) }}", "超出限制"),
+        ("{% set ns = namespace(s='x') %}{{ ns.s }}", "namespace"),
+        ("{{ agency + year }}", "模板"),
     ]:
         result = runner.invoke(
             cli, ["render", str(EXAMPLE_INPUT), "-o", str(tmp_path / "b.docx"), "--template", str(with_body_text(expr))]

@@ -260,10 +260,13 @@ def build_document(layout: L.Layout) -> Any:
             del package.rels[rid]
     props = doc.core_properties
     props.title = "{{ year }}年{{ agency }}" + L.REPORT_NAME
-    props.author = props.last_modified_by = "{{ agency }}"
+    props.author = "{{ agency }}"
+    props.last_modified_by = "xxgk"
     props.comments = f"由 xxgk 按 {layout.name} 版式生成"
     props.created = props.modified = FIXED_DATE
     props.revision = 1
+    props.language = "zh-CN"
+    props.identifier = ""  # as docxtpl leaves it, so that both render paths agree
     # The default document starts with no paragraphs; everything below is added in order.
     _paragraph(doc, "{{ agency }}", STYLE_TITLE)
     _paragraph(doc, "{{ year }}年" + L.REPORT_NAME, STYLE_TITLE)

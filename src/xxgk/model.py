@@ -56,6 +56,22 @@ def _amount(value: Any) -> Decimal:
     return amount
 
 
+def _date(value: Any) -> datetime.date:
+    """A TOML date, or an ISO date string from JSON; nothing else (no timestamps)."""
+    if isinstance(value, datetime.datetime):
+        if value.time() != datetime.time():
+            raise ValueError("date_type")
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError("date_type") from None
+    raise ValueError("date_type")
+
+
 Count = Annotated[int, Field(strict=True, ge=0, le=MAX_COUNT)]
 Signed = Annotated[int, Field(strict=True, ge=-MAX_COUNT, le=MAX_COUNT)]
 Amount = Annotated[Decimal, BeforeValidator(_amount)]
@@ -140,7 +156,7 @@ def input_model(layout_name: str) -> type[BaseModel]:
         "agency": (StrictStr, ...),
         "year": (Annotated[int, Field(strict=True, ge=MIN_YEAR, le=MAX_YEAR)], ...),
         "layout": (StrictStr, L.DEFAULT_LAYOUT),
-        "date": (datetime.date | None, None),
+        "date": (Annotated[datetime.date, BeforeValidator(_date)] | None, None),
         "text": (TextModel, TextModel()),
         "proactive": (proactive, proactive()),
         "requests": (requests, requests()),
@@ -267,11 +283,10 @@ def translate(layout_name: str, error: Any) -> Problem:
     whole = "应为整数" if signed else "应为非负整数"
     if kind == "missing":
         message = "缺少此项（必填）"
+    elif loc == ("year",) and kind != "missing":
+        message = f"应为 {MIN_YEAR}–{MAX_YEAR} 之间的年份，如 2024，实为 {show(value)}"
     elif kind in ("int_type", "int_from_float", "int_parsing", "greater_than_equal"):
-        if loc == ("year",):
-            message = f"应为四位数的年份，实为 {show(value)}"
-        else:
-            message = f"{whole}，实为 {show(value) if kind != 'greater_than_equal' else value}"
+        message = f"{whole}，实为 {show(value) if kind != 'greater_than_equal' else value}"
     elif kind == "less_than_equal":
         message = f"数值过大：{value}（上限 {MAX_COUNT}）"
     elif kind in ("too_short", "too_long"):
@@ -298,6 +313,7 @@ def translate(layout_name: str, error: Any) -> Problem:
             "amount_negative": f"金额不能为负数，实为 {value}",
             "amount_decimals": f"金额（万元）最多保留两位小数，实为 {value}",
             "too_large": f"数值过大：{value}（上限 {MAX_COUNT}）",
+            "date_type": f"应为日期，如 2023-01-20，实为 {show(value)}",
         }.get(code, code)
     else:
         message = f"{error.get('msg', kind)}（{show(value)}）"

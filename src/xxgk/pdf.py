@@ -70,7 +70,7 @@ def convert(docx_files: list[Path], jobs: int = 1) -> list[Converted]:
     soffice = find_soffice()
     results: dict[Path, Converted] = {}
     # Work inside the output folder, so that a finished PDF is renamed into place atomically.
-    with tempfile.TemporaryDirectory(prefix=".xxgk-pdf-", dir=docx_files[0].parent) as tmp:
+    with tempfile.TemporaryDirectory(prefix=".xxgk-pdf-", dir=docx_files[0].parent.resolve()) as tmp:
         running = []
         for i, chunk in enumerate(_chunks(docx_files, jobs)):
             outdir = Path(tmp) / f"out{i}"
@@ -79,7 +79,7 @@ def convert(docx_files: list[Path], jobs: int = 1) -> list[Converted]:
             outdir.mkdir()
             cmd = [
                 soffice,
-                f"-env:UserInstallation={profile.as_uri()}",
+                f"-env:UserInstallation={profile.resolve().as_uri()}",
                 "--headless",
                 "--norestore",
                 "--nolockcheck",

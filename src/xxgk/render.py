@@ -24,7 +24,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from jinja2 import StrictUndefined, Template
+from jinja2 import Template
 from jinja2 import TemplateError as JinjaTemplateError
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
@@ -32,6 +32,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from xxgk import layouts as L
 from xxgk.errors import OutputError, TemplateError
 from xxgk.report import Report, format_number, nested
+from xxgk.sandbox import LimitedSandbox
 
 DOCUMENT = "word/document.xml"
 _TAG = re.compile(r"\{[{%]")
@@ -71,8 +72,7 @@ def context(report: Report) -> dict[str, Any]:
 
 
 def environment() -> SandboxedEnvironment:
-    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
-    return env
+    return LimitedSandbox(autoescape=True)
 
 
 # --------------------------------------------------------------------------
@@ -164,6 +164,8 @@ class CompiledTemplate:
         with zipfile.ZipFile(buf, "a", zipfile.ZIP_DEFLATED) as out:
             for part in self.parts:
                 xml = _postprocess(_render(part.template, ctx, self.path))
+                if part.name == DOCUMENT and "docPr" in xml:
+                    xml = _renumber_drawings(xml)
                 info = zipfile.ZipInfo(part.name, date_time=_ZIP_TIME)
                 info.compress_type = zipfile.ZIP_DEFLATED
                 out.writestr(info, (part.prefix + xml + part.suffix).encode("utf-8"))
@@ -173,10 +175,18 @@ class CompiledTemplate:
 def _render(template: Template, ctx: Mapping[str, Any], path: Path) -> str:
     try:
         return template.render(ctx)
-    except SecurityError as exc:
-        raise TemplateError(f"模板 {path} 试图访问程序内部，已拒绝：{exc}") from None
-    except JinjaTemplateError as exc:
-        raise TemplateError(f"模板 {path} 引用了报告中没有的数据：{exc}") from None
+    except Exception as exc:  # a user's template can fail in many ways; each is their error
+        raise _template_error(path, exc) from None
+
+
+def _template_error(path: Path, exc: Exception) -> TemplateError:
+    if isinstance(exc, SecurityError):
+        if re.search(r"[\u4e00-\u9fff]", str(exc)):  # a limit of ours
+            return TemplateError(f"模板 {path} 的表达式超出限制：{exc}")
+        return TemplateError(f"模板 {path} 试图访问程序内部，已拒绝：{exc}")
+    if isinstance(exc, JinjaTemplateError):
+        return TemplateError(f"模板 {path} 有误或引用了报告中没有的数据：{exc}")
+    return TemplateError(f"模板 {path} 无法渲染：{type(exc).__name__}: {exc}")
 
 
 def _postprocess(xml: str) -> str:
@@ -185,10 +195,19 @@ def _postprocess(xml: str) -> str:
     return xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
 
 
+_DOCPR_ID = re.compile(r'(<wp:docPr\b[^>]*?\sid=")\d+(")')
+
+
+def _renumber_drawings(xml: str) -> str:
+    """What docxtpl's fix_docpr_ids does: drawing ids 1001, 1002, … in body order."""
+    counter = iter(range(1001, 1_000_000))
+    return _DOCPR_ID.sub(lambda m: f"{m.group(1)}{next(counter)}{m.group(2)}", xml)
+
+
 def _fast_eligible(archive: zipfile.ZipFile) -> bool:
     """The fast path covers tags in the body, headers, footers and properties; else use docxtpl."""
     body = archive.read(DOCUMENT).decode("utf-8", "replace")
-    if "docPr" in body or re.search(r"\{%-?\s*tc\b", body):
+    if re.search(r"\{%-?\s*tc\b", body):  # cell loops need docxtpl's table fix-up
         return False
     if "word/footnotes.xml" in archive.namelist():
         if _TAG.search(archive.read("word/footnotes.xml").decode("utf-8", "replace")):
@@ -219,13 +238,16 @@ def get_template(path: Path) -> CompiledTemplate:
 def render_reference(path: Path, ctx: Mapping[str, Any]) -> bytes:
     from docxtpl import DocxTemplate
 
-    tpl = DocxTemplate(str(path))
+    class Reference(DocxTemplate):  # type: ignore[misc]
+        def render_properties(self, context: Any, jinja_env: Any = None) -> None:
+            # Properties are set as text, and python-docx escapes them: render unescaped.
+            super().render_properties(context, LimitedSandbox(autoescape=False))
+
+    tpl = Reference(str(path))
     try:
         tpl.render(dict(ctx), jinja_env=environment(), autoescape=True)
-    except SecurityError as exc:
-        raise TemplateError(f"模板 {path} 试图访问程序内部，已拒绝：{exc}") from None
-    except JinjaTemplateError as exc:
-        raise TemplateError(f"模板 {path} 有误或引用了报告中没有的数据：{exc}") from None
+    except Exception as exc:  # as in _render
+        raise _template_error(path, exc) from None
     buf = io.BytesIO()
     tpl.save(buf)
     return buf.getvalue()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -43,15 +44,14 @@ class Report:
 
 
 MAX_NAME_BYTES = 240  # file systems allow 255 bytes for a name
+MAX_AGENCY = 60  # characters of an agency's full name
 
 
 def output_name(year: int, agency: str) -> str:
     """``<year>年<agency>政府信息公开工作年度报告.docx``, safe as a file name everywhere."""
     head, tail = f"{year}年", f"{L.REPORT_NAME}.docx"
-    name = safe_filename(agency)
     room = MAX_NAME_BYTES - len((head + tail).encode("utf-8"))
-    while len(name.encode("utf-8")) > room:  # a very long name is shortened, not refused
-        name = name[:-1]
+    name = safe_filename(agency).encode("utf-8")[:room].decode("utf-8", "ignore")
     return f"{head}{name}{tail}"
 
 
@@ -133,7 +133,7 @@ def load(
     report.warnings[:0] = notes
     if previous is not None:
         try:
-            last_year = load(previous)
+            last_year = load(previous, defaults=defaults)
         except InputError as exc:
             raise InputError(f"--previous {previous}（上年输入）", exc.problems) from None
         report.warnings += compare_with_previous(report, last_year)
@@ -162,6 +162,15 @@ def build(source: str, data: Mapping[str, Any]) -> Report:
         problems.append(Problem(M.META_PLACES["agency"], "应为一行文字，不能换行"))
     elif (bad := illegal_characters(agency)) is not None:
         problems.append(Problem(M.META_PLACES["agency"], bad))
+    elif (fmt := next((ch for ch in agency if unicodedata.category(ch) == "Cf"), None)) is not None:
+        problems.append(
+            Problem(
+                M.META_PLACES["agency"],
+                f"含有不可见的格式字符 U+{ord(fmt):04X}（多由复制粘贴带入），请删除",
+            )
+        )
+    elif len(agency) > MAX_AGENCY:
+        problems.append(Problem(M.META_PLACES["agency"], f"过长（{len(agency)} 字，最多 {MAX_AGENCY} 字）"))
 
     cells, cell_problems = compute(layout, plain)
     problems += cell_problems
@@ -172,10 +181,10 @@ def build(source: str, data: Mapping[str, Any]) -> Report:
         raw = plain["text"].get(section.key)
         name = L.text_section_name(section)
         if raw is None:
-            if section is L.PREFACE:
-                raw = L.DEFAULT_PREFACE.format(agency=agency, year=year)
-            else:
-                raw = ""
+            if section is L.PREFACE:  # generated: the agency's name is text, not a template
+                text[section.key] = paragraphs(L.DEFAULT_PREFACE.format(agency=agency, year=year))
+                continue
+            raw = ""
         if (bad := illegal_characters(raw)) is not None:
             problems.append(Problem(name, bad))
             continue

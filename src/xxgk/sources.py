@@ -40,7 +40,8 @@ def read_data(path: Path) -> tuple[dict[str, Any], list[Problem]]:
     if path.is_dir():
         raise fail("这是一个文件夹，不是文件（要处理文件夹中的全部输入，请用 xxgk batch）")
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as fh:  # never more than the limit: /dev/zero is a file too
+            raw = fh.read(MAX_INPUT_BYTES + 1)
     except FileNotFoundError:
         raise fail("文件不存在") from None
     except PermissionError:
@@ -48,7 +49,7 @@ def read_data(path: Path) -> tuple[dict[str, Any], list[Problem]]:
     except OSError as exc:
         raise fail(f"无法读取文件：{exc.strerror or exc}") from None
     if len(raw) > MAX_INPUT_BYTES:
-        raise fail(f"文件过大（{len(raw) // 1024} KB），不像是年度报告的输入文件")
+        raise fail(f"文件过大（超过 {MAX_INPUT_BYTES // 1024 // 1024} MB），不像是年度报告的输入文件")
     text, notes = decode(raw, fail)
     data = parse(text, path.suffix.lower(), fail)
     return data, notes
@@ -175,6 +176,20 @@ def _line_hint(line: str) -> str:
     return f"。提示：{hint}"
 
 
+class _DuplicateKey(Exception):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """JSON allows a key twice (the last wins); for a report that hides a typo."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
 def parse(text: str, suffix: str, fail: Any) -> dict[str, Any]:
     kind = {".toml": "toml", ".json": "json"}.get(suffix)
     if kind is None or (kind == "toml" and text.lstrip().startswith("{")):
@@ -198,17 +213,23 @@ def parse(text: str, suffix: str, fail: Any) -> dict[str, Any]:
 
     if kind == "json":
         try:
-            data = json.loads(text, parse_float=Decimal)
+            data = json.loads(text, parse_float=Decimal, object_pairs_hook=_unique_keys)
+        except _DuplicateKey as exc:
+            raise fail(f"JSON 中同一层的键 “{exc.args[0]}” 写了两次（只能写一次）") from None
         except json.JSONDecodeError as exc:
             detail = _translate(exc.msg, _JSON_MESSAGES) + hint(exc.lineno)
             raise fail(f"JSON 格式错误（{where(exc.lineno, exc.colno)}）：{detail}") from None
         except RecursionError:
             raise fail("JSON 嵌套过深") from None
+        except ValueError:  # e.g. an integer of thousands of digits
+            raise fail("JSON 中有位数过多、无法读取的数字") from None
     else:
         try:
             data = tomllib.loads(text, parse_float=Decimal)
         except tomllib.TOMLDecodeError as exc:
             raise fail(_toml_message(exc, where, hint)) from None
+        except ValueError:  # e.g. an integer of thousands of digits
+            raise fail("TOML 中有位数过多、无法读取的数字") from None
     if not isinstance(data, dict):
         raise fail("文件的最外层应是一组键值（TOML 的键 = 值，或 JSON 的 {…}）")
     return data

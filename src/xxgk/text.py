@@ -9,9 +9,11 @@ from functools import cache, lru_cache
 from types import SimpleNamespace
 from typing import Any
 
-from jinja2 import StrictUndefined, Template, TemplateSyntaxError, Undefined, UndefinedError
+from jinja2 import Template, TemplateSyntaxError, Undefined, UndefinedError
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
+
+from xxgk.sandbox import LimitedSandbox
 
 # Characters XML 1.0 forbids, plus C1 controls and non-characters: never intended in text.
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -62,11 +64,7 @@ def _finalize(value: Any) -> Any:
 
 @cache
 def _environment() -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
-        undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True, finalize=_finalize
-    )
-    env.globals.clear()  # a placeholder reads the data and nothing else
-    return env
+    return LimitedSandbox(autoescape=False, text_only=True, keep_trailing_newline=True, finalize=_finalize)
 
 
 @lru_cache(maxsize=512)
@@ -119,7 +117,9 @@ def _evaluate(source: str, data: dict[str, Any]) -> str:
         raise
     except TemplateSyntaxError as exc:
         raise _Message(f"占位符 {{{{ {source} }}}} 写法有误：{exc.message}") from None
-    except SecurityError:
+    except SecurityError as exc:
+        if _CJK.search(str(exc)):  # a limit of ours: too large a result
+            raise _Message(f"占位符 {{{{ {source} }}}} 无法计算：{exc}") from None
         raise _Message(f"占位符 {{{{ {source} }}}} 只能引用报告数据，不能访问程序内部") from None
     except UndefinedError as exc:
         raise _Message(_undefined(source, str(exc), data)) from None
@@ -142,13 +142,13 @@ def render_placeholders(text: str, data: dict[str, Any]) -> tuple[str | None, st
     out = []
     last = 0
     for m in _PLACEHOLDER.finditer(text):
-        line, _ = line_and_column(text, m.start())
         before = text[last : m.start()]
         if "{{" in before or "}}" in before:
             return None, _unbalanced(text, last)
         try:
             out.append(before + _evaluate(m.group(1).strip(), data))
         except _Message as exc:
+            line, _ = line_and_column(text, m.start())
             return None, f"本部分文字第 {line} 行：{exc}"
         last = m.end()
     rest = text[last:]
