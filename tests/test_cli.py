@@ -301,3 +301,45 @@ def test_readme_documents_every_input_key() -> None:
     keys |= {c.key for c in L.REQUEST_COLUMNS} | {s.key for s in L.TEXT_SECTIONS}
     missing = sorted(k for k in keys if f"`{k}`" not in readme and f".{k}`" not in readme and f"{k} =" not in readme)
     assert missing == []
+
+
+def _zip_with(path: Path, source: Path, replace: dict[str, bytes | None]) -> Path:
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            if item.filename in replace:
+                data = replace[item.filename]
+                if data is None:
+                    continue
+            else:
+                data = src.read(item.filename)
+            dst.writestr(item.filename, data)
+    return path
+
+
+@pytest.mark.parametrize("case", ["not a zip", "no content types", "huge member", "raw markup", "bad xml"])
+def test_faulty_user_templates_are_user_errors(tmp_path: Path, case: str) -> None:
+    bundled = Path(L.__file__).resolve().parents[2] / "templates" / "gov-2021.docx"
+    with zipfile.ZipFile(bundled) as z:
+        body = z.read("word/document.xml")
+    own = tmp_path / "own.docx"
+    if case == "not a zip":
+        own.write_bytes(b"plain text")
+    elif case == "no content types":
+        _zip_with(own, bundled, {"[Content_Types].xml": None})
+    elif case == "huge member":
+        with zipfile.ZipFile(own, "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr("word/document.xml", b"\0" * (210 * 2**20))
+    elif case == "raw markup":  # |safe lets a value's < through: the output would not open
+        _zip_with(own, bundled, {"word/document.xml": body.replace(b"{{ agency }}", b"{{ agency|safe }}", 1)})
+    else:
+        _zip_with(own, bundled, {"word/document.xml": body[:-20]})
+    source = tmp_path / "in.json"
+    data = tomllib.loads(EXAMPLE_INPUT.read_text(encoding="utf-8"))
+    data["date"] = data["date"].isoformat()
+    data["agency"] = "A<B局"
+    source.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "out.docx"
+    result = CliRunner().invoke(cli, ["render", str(source), "-o", str(out), "--template", str(own)])
+    assert result.exit_code == 1, result.output
+    assert "模板" in result.output and "内部错误" not in result.output
+    assert not out.exists()

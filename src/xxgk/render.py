@@ -37,6 +37,8 @@ from xxgk.sandbox import LimitedSandbox
 DOCUMENT = "word/document.xml"
 _TAG = re.compile(r"\{[{%]")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+MAX_TEMPLATE_BYTES = 50 * 2**20
+MAX_TEMPLATE_UNPACKED = 200 * 2**20
 
 
 def template_dir() -> Path:
@@ -92,14 +94,29 @@ class _Part:
 class CompiledTemplate:
     """A template prepared once; :meth:`render` produces one report's .docx bytes."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, bundled: bool = False) -> None:
         self.path = path
+        self.verify = not bundled  # a user's template: check each output parses as XML
         try:
+            self._prepare(path)
+        except (TemplateError, MemoryError):
+            raise
+        except Exception as exc:  # a damaged or foreign file: the user's error, said plainly
+            message = f"模板 {path} 无法使用（不是有效的 Word 模板）：{type(exc).__name__}: {exc}"
+            raise TemplateError(message) from None
+
+    def _prepare(self, path: Path) -> None:
+        try:
+            if path.stat().st_size > MAX_TEMPLATE_BYTES:
+                raise TemplateError(f"模板 {path} 过大（超过 {MAX_TEMPLATE_BYTES // 2**20} MB）")
             data = path.read_bytes()
             archive = zipfile.ZipFile(io.BytesIO(data))
             names = archive.namelist()
         except (OSError, zipfile.BadZipFile) as exc:
             raise TemplateError(f"模板 {path} 无法读取（不是有效的 .docx 文件）：{exc}") from None
+        unpacked = sum(info.file_size for info in archive.infolist())
+        if unpacked > MAX_TEMPLATE_UNPACKED:  # checked before anything is decompressed
+            raise TemplateError(f"模板 {path} 解压后过大（{unpacked // 2**20} MB），不像是 Word 模板")
         if DOCUMENT not in names:
             raise TemplateError(f"模板 {path} 不是 Word 文档（缺少 {DOCUMENT}）")
         self.fast = _fast_eligible(archive)
@@ -166,10 +183,23 @@ class CompiledTemplate:
                 xml = _postprocess(_render(part.template, ctx, self.path))
                 if part.name == DOCUMENT and "docPr" in xml:
                     xml = _renumber_drawings(xml)
+                if self.verify:
+                    _check_xml(part.prefix + xml + part.suffix, self.path)
                 info = zipfile.ZipInfo(part.name, date_time=_ZIP_TIME)
                 info.compress_type = zipfile.ZIP_DEFLATED
                 out.writestr(info, (part.prefix + xml + part.suffix).encode("utf-8"))
         return buf.getvalue()
+
+
+def _check_xml(xml: str, path: Path) -> None:
+    """A user's template must not yield a part Word cannot open."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        etree.fromstring(xml.encode("utf-8"), parser)
+    except etree.XMLSyntaxError as exc:
+        raise TemplateError(f"模板 {path} 生成的文档不是有效的 XML：{exc}") from None
 
 
 def _render(template: Template, ctx: Mapping[str, Any], path: Path) -> str:
@@ -217,7 +247,7 @@ def _fast_eligible(archive: zipfile.ZipFile) -> bool:
 
 @cache
 def compiled(path: Path, mtime_ns: int, size: int) -> CompiledTemplate:
-    return CompiledTemplate(path)
+    return CompiledTemplate(path, bundled=path.parent == template_dir().resolve())
 
 
 def get_template(path: Path) -> CompiledTemplate:
