@@ -166,3 +166,12 @@ def dying_chunk(chunk: list[tuple[int, Path]], *rest: Any) -> list[tuple[int, An
     if multiprocessing.parent_process() is not None:
         os._exit(3)
     return results
+
+
+def killing_process(path: Path, *rest: Any) -> Any:
+    """A batch worker step that kills its process for inputs named *kill*."""
+    from xxgk.batch import _process_original  # type: ignore[attr-defined]
+
+    if "kill" in path.name and multiprocessing.parent_process() is not None:
+        os._exit(9)
+    return _process_original(path, *rest)

@@ -484,3 +484,50 @@ def test_progress_bar_on_a_terminal_plain_lines_otherwise(tmp_path: Path) -> Non
     assert proc.returncode == 0
     assert "生成中" in screen and "100%" in screen  # click's progress bar
     assert "[1/3]" not in screen
+
+
+@pytest.mark.skipif(
+    "fork" not in multiprocessing.get_all_start_methods(), reason="needs the fork start method"
+)
+def test_an_input_that_kills_its_worker_fails_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "in"
+    H.write_batch(folder, 10, json_every=0)
+    (folder / "unit04.toml").rename(folder / "unit04-kill.toml")
+    monkeypatch.setattr(xxgk.batch, "_process_original", xxgk.batch._process, raising=False)
+    monkeypatch.setattr(xxgk.batch, "_process", H.killing_process)
+    report = run_batch([folder], tmp_path / "out", jobs=2)
+    failed = [o for o in report.outcomes if o.status == FAILED]
+    assert [o.source.name for o in failed] == ["unit04-kill.toml"]
+    assert "子进程意外退出" in failed[0].problems[0]
+    assert len(list((tmp_path / "out").glob("*.docx"))) == 9
+    assert H.leftovers(tmp_path / "out") == []
+
+
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
+def test_interrupting_a_batch_leaves_nothing_behind(tmp_path: Path, signame: str) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    folder = tmp_path / "in"
+    H.write_batch(folder, 400, json_every=0)
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "xxgk", "batch", str(folder), "-o", str(out), "--jobs", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not (out.exists() and any(out.glob(".xxgk-*"))):
+        time.sleep(0.01)
+    if signame == "SIGINT":
+        os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group
+    else:
+        proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130, stderr[-500:]
+    assert "Traceback" not in stderr and "已中断" in stderr
+    assert H.leftovers(out) == []

@@ -13,12 +13,16 @@ import math
 import multiprocessing
 import os
 import secrets
+import signal
 import sys
 import tempfile
+import threading
+import time
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +34,7 @@ from xxgk.sources import expand_inputs, read_data
 
 DONE, WARNED, FAILED = "成功", "有提示", "失败"
 TEMP_PREFIX = ".xxgk-"
+STALE_SECONDS = 3600.0
 MAX_WINDOWS_WORKERS = 61  # ProcessPoolExecutor refuses more on Windows
 
 
@@ -230,19 +235,82 @@ def _run(
         chunks = [indexed[i : i + size] for i in range(0, len(indexed), size)]
         workers = min(jobs, len(chunks), MAX_WINDOWS_WORKERS if sys.platform == "win32" else jobs)
         try:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
+            pool = ProcessPoolExecutor(
+                max_workers=workers, mp_context=_pool_context(), initializer=_ignore_interrupts
+            )
+        except (OSError, NotImplementedError, PermissionError):
+            pool = None  # no processes here: the serial path below does the work
+        if pool is not None:
+            broken = False
+            try:
                 futures = [
                     pool.submit(_process_chunk, chunk, defaults, outdir, template, prefix) for chunk in chunks
                 ]
                 for future in futures:
-                    for i, outcome in future.result():
+                    try:
+                        finished = future.result()
+                    except BrokenProcessPool:
+                        broken = True  # a worker died: what is left runs one input per process
+                        continue
+                    for i, outcome in finished:
                         done(i, outcome)
-        except (OSError, BrokenProcessPool, NotImplementedError, PermissionError):
-            pass  # no processes here: the serial path below does what is left
+            except BaseException:  # Ctrl-C: drop the queued work, let running chunks end
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+            pool.shutdown(wait=True)
+            if broken:
+                for i, path in indexed:
+                    if results[i] is None:
+                        done(i, _isolated(path, defaults, outdir, template, prefix))
     for i, path in indexed:
         if results[i] is None:
             done(i, _process(path, defaults, outdir, template, prefix))
     return [r for r in results if r is not None]
+
+
+def _isolated(
+    path: Path, defaults: Mapping[str, Any] | None, outdir: Path, template: Path | None, prefix: str
+) -> Outcome:
+    """One input in a process of its own: if it kills that process, only it fails."""
+    try:
+        with ProcessPoolExecutor(
+            max_workers=1, mp_context=_pool_context(), initializer=_ignore_interrupts
+        ) as pool:
+            return pool.submit(_process, path, defaults, outdir, template, prefix).result()
+    except BrokenProcessPool as exc:
+        return _crashed(path, exc)
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the parent, which stops the batch and cleans up."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _crashed(path: Path, exc: BaseException) -> Outcome:
+    """A worker died (out of memory, killed): this input is not retried in the parent."""
+    outcome = Outcome(path)
+    message = f"处理此文件的子进程意外退出（{type(exc).__name__}），可能是内存不足"
+    outcome.fail([message + "；请单独运行 xxgk render 查看原因"])
+    return outcome
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM and SIGHUP end a batch like Ctrl-C: cleanly, with no stray files."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    names = [name for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    previous = {name: signal.signal(getattr(signal, name), interrupt) for name in names}
+    try:
+        yield
+    finally:
+        for name, handler in previous.items():
+            signal.signal(getattr(signal, name), handler)
 
 
 def _name_key(path: Path) -> str:
@@ -279,13 +347,19 @@ def _place(outcomes: list[Outcome]) -> None:
         o.temp = None
 
 
-def _sweep(outdir: Path, prefix: str) -> None:
-    """Remove this run's temporary files that no outcome owns (a worker died mid-chunk)."""
+def _sweep(outdir: Path, prefix: str, older_than: float = 0.0) -> None:
+    """Remove temporary files no outcome owns: this run's, or old ones of a killed run."""
     try:
-        stray = list(outdir.glob(f"{prefix}*"))
+        stray = list(outdir.glob(f"{prefix}*.tmp"))
     except OSError:
         return
+    now = time.time()
     for path in stray:
+        try:
+            if older_than and now - path.stat().st_mtime < older_than:
+                continue  # perhaps another batch writing to the same folder right now
+        except OSError:
+            continue
         _discard(path)
 
 
@@ -336,9 +410,11 @@ def run_batch(
     jobs = jobs or os.cpu_count() or 1
     _prepare_templates(template)
     prefix = f"{TEMP_PREFIX}{secrets.token_hex(4)}-"
+    _sweep(outdir, TEMP_PREFIX, older_than=STALE_SECONDS)  # left by a run that was killed
     try:
-        outcomes = _run(paths, shared, outdir, template, jobs, on_result, prefix)
-        _place(outcomes)
+        with _terminate_as_interrupt():
+            outcomes = _run(paths, shared, outdir, template, jobs, on_result, prefix)
+            _place(outcomes)
     finally:
         _sweep(outdir, prefix)
     report = BatchReport(outcomes)

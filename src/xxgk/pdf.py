@@ -114,6 +114,11 @@ def convert(docx_files: list[Path], jobs: int = 1) -> list[Converted]:
             except subprocess.TimeoutExpired:
                 _kill(proc)
                 timed_out = True
+            except BaseException:  # Ctrl-C: no LibreOffice left running behind us
+                for other, *_ in running:
+                    if other.poll() is None:
+                        _kill(other)
+                raise
             for docx in chunk:
                 produced = outdir / (docx.stem + ".pdf")
                 target = docx.with_suffix(".pdf")
