@@ -55,6 +55,14 @@ def invoke(*args: str | Path) -> Result:
     return CliRunner().invoke(cli, [str(a) for a in args])
 
 
+def assert_usage_error(result: Result, *fragments: str) -> None:
+    """Exit 2: the command line names a file of the wrong kind."""
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    for fragment in fragments:
+        assert fragment in result.output, (fragment, result.output)
+
+
 def assert_user_error(result: Result, *fragments: str) -> None:
     """Exit 1 with a message, no traceback."""
     assert result.exit_code == 1, result.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 import random
 import tomllib
 from decimal import Decimal
@@ -236,8 +237,10 @@ def test_the_same_agency_twice_is_refused(units: list[Path], tmp_path: Path) -> 
 def test_output_must_be_a_toml_file(units: list[Path], tmp_path: Path) -> None:
     for name in ("合计.json", "合计.txt"):
         result = H.invoke("aggregate", *units, "-o", tmp_path / name)
-        H.assert_user_error(result, ".toml")
+        H.assert_usage_error(result, ".toml")
         assert not (tmp_path / name).exists()
+        with pytest.raises(OutputError, match=r"\.toml"):  # the library says so too
+            aggregate_files(units, tmp_path / name)
 
 
 def test_output_that_is_a_folder_or_exists(units: list[Path], tmp_path: Path) -> None:
@@ -265,3 +268,26 @@ def test_empty_folder(tmp_path: Path) -> None:
     result = H.invoke("aggregate", tmp_path / "empty", "-o", tmp_path / "合计.toml")
     H.assert_user_error(result, "没有找到输入文件")
     assert not (tmp_path / "合计.toml").exists()
+
+
+def test_sums_beyond_the_limit_are_refused_before_writing(tmp_path: Path) -> None:
+    from xxgk.model import MAX_COUNT
+
+    folder = tmp_path / "big"
+    for i in range(2):
+        data = H.make_input(random.Random(i), f"大局{i}")
+        data["proactive"]["licensing"]["decisions"] = MAX_COUNT
+        folder.mkdir(exist_ok=True)
+        H.write_toml(folder / f"u{i}.toml", data)
+    output = tmp_path / "合计.toml"
+    result = H.invoke("aggregate", folder, "-o", output)
+    H.assert_user_error(result, "汇总结果", "数值过大")
+    assert not output.exists()
+
+
+def test_base_text_with_control_characters_still_reads_back(units: list[Path], tmp_path: Path) -> None:
+    base = tmp_path / "base.json"
+    base.write_text(json.dumps({"agency": "上级局", "text": {"problems": "第一行\r第二行"}}, ensure_ascii=False), "utf-8")
+    output = tmp_path / "合计.toml"
+    aggregate_files(units, output, base=base)
+    assert read_toml(output)["text"]["problems"].rstrip("\n") == "第一行\r第二行"

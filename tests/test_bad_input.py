@@ -14,6 +14,7 @@ from click.testing import CliRunner, Result
 from tests.conftest import EXAMPLE_INPUT, consistent_data
 from xxgk import dump
 from xxgk.cli import cli
+from xxgk.report import load
 
 EXAMPLE_TEXT = EXAMPLE_INPUT.read_text(encoding="utf-8")
 
@@ -257,7 +258,13 @@ def test_failed_render_leaves_no_file_and_keeps_an_old_one(tmp_path: Path) -> No
 
 def test_output_with_wrong_suffix(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["render", str(EXAMPLE_INPUT), "-o", str(tmp_path / "a.doc")])
-    assert result.exit_code == 1 and ".docx" in result.output
+    assert result.exit_code == 2 and ".docx" in result.output
+    from xxgk.errors import OutputError
+    from xxgk.render import write_report
+
+    with pytest.raises(OutputError, match="docx"):  # the library refuses it as well
+        write_report(load(EXAMPLE_INPUT), tmp_path / "a.doc")
+    assert not (tmp_path / "a.doc").exists()
 
 
 def test_row_pasted_from_a_spreadsheet(tmp_path: Path) -> None:

@@ -386,7 +386,9 @@ def test_folder_given_as_defaults(tmp_path: Path) -> None:
 def test_summary_with_a_bad_suffix(tmp_path: Path, name: str) -> None:
     H.write_batch(tmp_path / "in", 2)
     result = H.invoke("batch", tmp_path / "in", "-o", tmp_path / "out", "--summary", tmp_path / name)
-    H.assert_user_error(result, ".xlsx 或 .csv")
+    H.assert_usage_error(result, ".xlsx 或 .csv")
+    with pytest.raises(OutputError, match=r"\.xlsx 或 \.csv"):  # the library says so too
+        run_batch([tmp_path / "in"], tmp_path / "out", summary=tmp_path / name)
     assert not (tmp_path / "out").exists()
     assert not (tmp_path / name).exists()
 

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from tests.conftest import EXAMPLE_INPUT, SEED_INPUT, consistent_data, write_json
 from xxgk import dump
 from xxgk import layouts as L
-from xxgk.cli import LAYOUT_NAMES, cli, usage_message
+from xxgk.cli import cli, usage_message
 from xxgk.report import load
 
 COMMANDS = sorted(cli.commands)
@@ -37,10 +37,6 @@ def test_every_command_has_help(command: str) -> None:
 def test_main_commands_show_an_example(command: str) -> None:
     result = CliRunner().invoke(cli, [command, "--help"])
     assert "示例" in result.output and f"xxgk {command}" in result.output
-
-
-def test_layout_choices_are_the_layouts() -> None:
-    assert set(LAYOUT_NAMES) == set(L.LAYOUTS) and LAYOUT_NAMES[0] == L.DEFAULT_LAYOUT
 
 
 def test_python_dash_m_and_usage_error_exit_2() -> None:
@@ -343,3 +339,19 @@ def test_faulty_user_templates_are_user_errors(tmp_path: Path, case: str) -> Non
     assert result.exit_code == 1, result.output
     assert "模板" in result.output and "内部错误" not in result.output
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["render", "in.toml", "-o", "a.doc"],
+        ["init", "-o", "a.txt"],
+        ["aggregate", "in.toml", "-o", "a.json"],
+        ["batch", "in.toml", "-o", "out", "--summary", "s.txt"],
+    ],
+)
+def test_wrong_kind_of_output_file_is_a_command_line_error(tmp_path: Path, args: list[str]) -> None:
+    run = subprocess.run([sys.executable, "-m", "xxgk", *args], capture_output=True, text=True, cwd=tmp_path)
+    assert run.returncode == 2, run.stderr
+    assert "命令行有误" in run.stderr and "结尾" in run.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from xxgk import layouts as L
 from xxgk.errors import InputError, OutputError, Problem
-from xxgk.report import Report, load, read_defaults
+from xxgk.report import Report, build, load, read_defaults
 from xxgk.skeleton import TO_FILL, input_toml
 from xxgk.sources import display_name, expand_inputs, read_option_file
 
@@ -154,7 +156,12 @@ def aggregate_files(
             notes.append(f"--base 的年度为 {base_data.get('year')}，汇总按各单位的 {first.year} 年")
         if base_data.get("layout", first.layout.name) != first.layout.name:
             notes.append(f"--base 的版式为 {base_data.get('layout')}，汇总按各单位的 {first.layout.name}")
-    write_atomic(output, aggregate(reports, base_data).encode("utf-8"))
+    text = aggregate(reports, base_data)
+    try:  # what is written must read back and pass the checks (numbers can outgrow the limits)
+        build(display_name(output), tomllib.loads(text, parse_float=Decimal))
+    except InputError as exc:
+        raise InputError("汇总结果", exc.problems) from None
+    write_atomic(output, text.encode("utf-8"))
     if base is None:
         notes.append(f"未给出 --base：机关名称和正文是待填写的占位文字（{TO_FILL}），请填写后再生成")
     return Aggregated(output, len(reports), notes)

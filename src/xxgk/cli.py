@@ -18,10 +18,10 @@ from typing import Any, TypeVar
 import click
 
 from xxgk import __version__
+from xxgk.layouts import DEFAULT_LAYOUT, LAYOUTS, MAX_YEAR, MIN_YEAR  # data only: cheap to import
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-LAYOUT_NAMES = ("gov-2021", "xingtai-2022")  # checked against xxgk.layouts by a test
 EPILOG_ROOT = """\b
 快速开始：
   xxgk init -o 2025.toml          生成带注释的输入文件
@@ -95,6 +95,20 @@ def cli() -> None:
     """
 
 
+def _suffix(*allowed: str, folder: bool = False) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """Refuse a file name of the wrong kind as a command-line error (exit 2)."""
+
+    def check(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+        if value is None or value.suffix.lower() in allowed:
+            return value
+        if folder and (value.is_dir() or not value.suffix):
+            return value
+        kinds = " 或 ".join(allowed) + ("，或是一个文件夹" if folder else "")
+        raise click.BadParameter(f"应以 {kinds} 结尾：{value}", ctx=ctx, param=param)
+
+    return check
+
+
 def _path_option(name: str, help: str) -> Callable[[F], F]:
     return click.option(name, type=path_arg, help=help)
 
@@ -124,6 +138,7 @@ template_option = _path_option(
     "-o",
     "--output",
     type=path_arg,
+    callback=_suffix(".docx", folder=True),
     help="输出的 .docx 文件或文件夹；默认为当前文件夹下的 “<年度>年<机关>政府信息公开工作年度报告.docx”。",
 )
 @previous_option
@@ -204,13 +219,15 @@ def validate(inputs: tuple[Path, ...], previous: Path | None, defaults: Path | N
 )
 @click.option(
     "--layout",
-    type=click.Choice(LAYOUT_NAMES),
-    default=LAYOUT_NAMES[0],
+    type=click.Choice(list(LAYOUTS)),
+    default=DEFAULT_LAYOUT,
     show_default=True,
     help="表格版式。",
 )
-@click.option("-o", "--output", type=path_arg, help="写入的文件；默认输出到屏幕。")
-@click.option("--year", type=click.IntRange(2008, 2100), help="报告年度；默认为上一年。")
+@click.option(
+    "-o", "--output", type=path_arg, callback=_suffix(".toml"), help="写入的 .toml 文件；默认输出到屏幕。"
+)
+@click.option("--year", type=click.IntRange(MIN_YEAR, MAX_YEAR), help="报告年度；默认为上一年。")
 @click.option("--force", is_flag=True, help="覆盖已有的文件。")
 def init(layout: str, output: Path | None, year: int | None, force: bool) -> None:
     """生成带中文注释的输入文件模板（可直接通过检查和生成）。"""
@@ -252,6 +269,7 @@ def init(layout: str, output: Path | None, year: int | None, force: bool) -> Non
 @click.option(
     "--summary",
     type=path_arg,
+    callback=_suffix(".xlsx", ".csv"),
     help="汇总表：.xlsx 或 .csv，每个单位一行（状态、错误数、主要数字）。",
 )
 @template_option
@@ -313,7 +331,14 @@ def batch(
 """
 )
 @click.argument("inputs", metavar="INPUT_OR_DIR...", nargs=-1, required=True, type=path_arg)
-@click.option("-o", "--output", type=path_arg, required=True, help="写入的合计输入文件（.toml）。")
+@click.option(
+    "-o",
+    "--output",
+    type=path_arg,
+    required=True,
+    callback=_suffix(".toml"),
+    help="写入的合计输入文件（.toml）。",
+)
 @click.option(
     "--base",
     type=path_arg,
@@ -372,6 +397,7 @@ _USAGE_MESSAGES = (
     (r"No such option:? (\S+?)\.?(?: Did you mean (\S+?)\?)?", "没有选项 {0}"),
     (r"No such command (.+?)\.(?: Did you mean (.+?)\?)?", "没有命令 {0}"),
     (r"Invalid value for (.+?): (.+) is not one of (.+)\.", "选项 {0} 的值 {1} 无效，可选：{2}"),
+    (r"Invalid value for (.+?): ([^\x00-\x7f].*)", "选项 {0}：{1}"),
     (r"Invalid value for (.+?): (.*)", "选项 {0} 的值无效：{1}"),
     (r"Got unexpected extra arguments? \((.*)\)", "多余的参数：{0}"),
     (r"Option (.+) requires an argument\.", "选项 {0} 后面需要写一个值"),

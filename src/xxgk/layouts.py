@@ -536,6 +536,7 @@ class Layout:
 
 DEFAULT_LAYOUT = "gov-2021"
 NATIONAL_FROM_YEAR = 2021
+MIN_YEAR, MAX_YEAR = 2008, 2100  # 《条例》 took effect in 2008
 
 LAYOUTS: dict[str, Layout] = {
     layout.name: layout

@@ -30,7 +30,7 @@ from xxgk import layouts as L
 from xxgk.errors import Problem
 
 MAX_COUNT = 99_999_999
-MIN_YEAR, MAX_YEAR = 2008, 2100
+MIN_YEAR, MAX_YEAR = L.MIN_YEAR, L.MAX_YEAR
 
 
 def _amount(value: Any) -> Decimal:

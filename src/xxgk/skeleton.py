@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from xxgk import layouts as L
 from xxgk.model import META_PLACES
 
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 TO_FILL = "【请填写】"
 TO_FILL_MARK = TO_FILL[:-1]  # also catches 【请填写：…】
 AGENCY_PLACEHOLDER = f"{TO_FILL}机关全称"
@@ -45,6 +47,8 @@ def toml_string(value: str) -> str:
 def toml_text(value: str) -> str:
     """A TOML multi-line basic string, one paragraph per line group."""
     escaped = value.replace("\\", "\\\\").replace('"""', '""\\"')
+    # control characters (a lone \r included) as escapes: the file must read back as written
+    escaped = _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04X}", escaped.replace("\r\n", "\n"))
     return '"""\n' + escaped.strip("\n") + '\n"""'
 
 

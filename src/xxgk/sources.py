@@ -252,7 +252,8 @@ def expand_inputs(items: list[Path], exclude: Path | None = None) -> list[Path]:
     """Files as given; a folder stands for its *.toml and *.json files, sorted.
 
     In folders, files whose names start with ``_`` (shared values, a parent's own
-    file) and ``exclude`` are not inputs.  A file named twice counts once.
+    file) are not inputs; ``exclude`` (the --defaults file) never is.  A file named
+    twice counts once.
     """
     skip = exclude.resolve() if exclude is not None else None
     out: list[Path] = []
@@ -268,7 +269,7 @@ def expand_inputs(items: list[Path], exclude: Path | None = None) -> list[Path]:
                 and p.resolve() != skip
             ]
         else:
-            found = [item]
+            found = [item] if item.resolve() != skip else []  # e.g. _defaults.toml from a glob
         for path in found:
             key = path.resolve()
             if key not in seen:
