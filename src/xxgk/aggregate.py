@@ -37,8 +37,8 @@ def sum_data(reports: list[Report]) -> dict[str, Any]:
 
     for block, item in layout.proactive_items():
         for column in block.columns:
-            key = ".".join(("proactive", item.key, column.key))
-            put(("proactive", item.key, column.key), sum(r.cells[key] for r in reports))
+            key = ".".join((L.PROACTIVE.key, item.key, column.key))
+            put((L.PROACTIVE.key, item.key, column.key), sum(r.cells[key] for r in reports))
     for rr in L.INPUT_REQUEST_ROWS:
         put(
             rr.path,
@@ -47,7 +47,7 @@ def sum_data(reports: list[Report]) -> dict[str, Any]:
     for group in L.APPEAL_GROUPS:
         for column in L.APPEAL_COLUMNS:
             put(
-                ("appeals", group.key, column.key),
+                (L.APPEALS.key, group.key, column.key),
                 sum(int(r.cells[group.field(column).key]) for r in reports),
             )
     return out
@@ -71,7 +71,7 @@ def aggregate(reports: list[Report], base: Mapping[str, Any] | None = None) -> s
     """The consolidated input file (TOML text) for checked reports of one year and layout."""
     first = reports[0]
     base = base or {}
-    base_text = base.get("text") if isinstance(base.get("text"), Mapping) else {}
+    base_text = base.get(L.TEXT_KEY) if isinstance(base.get(L.TEXT_KEY), Mapping) else {}
     assert isinstance(base_text, Mapping)
     text: dict[str, str | None] = {}
     for section in L.TEXT_SECTIONS:

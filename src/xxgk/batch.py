@@ -40,7 +40,6 @@ MAX_WINDOWS_WORKERS = 61  # ProcessPoolExecutor refuses more on Windows
 
 def key_figures() -> dict[str, Callable[[Mapping[str, Number]], Number]]:
     """Summary columns: the report's own labels → how to read the value from the cells."""
-    rows = L.REQUEST_ROWS
     total = L.TOTAL_COLUMN
     review, direct, after = L.APPEAL_GROUPS
 
@@ -48,10 +47,10 @@ def key_figures() -> dict[str, Callable[[Mapping[str, Number]], Number]]:
         return lambda cells: cells[f.key]
 
     return {
-        rows[0].place[0]: cell(rows[0].field(total)),
-        rows[1].place[0]: cell(rows[1].field(total)),
-        " ".join(rows[-2].place): cell(rows[-2].field(total)),
-        rows[-1].place[0]: cell(rows[-1].field(total)),
+        L.RECEIVED.label: cell(L.RECEIVED_ROW.field(total)),
+        L.CARRIED_OVER.label: cell(L.CARRIED_OVER_ROW.field(total)),
+        " ".join(L.OUTCOME_TOTAL_ROW.place): cell(L.OUTCOME_TOTAL_ROW.field(total)),
+        L.CARRIED_FORWARD.label: cell(L.CARRIED_FORWARD_ROW.field(total)),
         f"{review.place_name}{L.TOTAL}": cell(review.field(total)),
         f"{L.LITIGATION}{L.TOTAL}": lambda c: c[direct.field(total).key] + c[after.field(total).key],
     }

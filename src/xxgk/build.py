@@ -278,11 +278,11 @@ def build_document(layout: L.Layout) -> Any:
         if section.table is not None:
             _table(doc, tables[section.table])
         else:
-            _text_loop(doc, f"text.{section.key}")
-    _paragraph(doc, "{%p if signature %}")
+            _text_loop(doc, f"{L.TEXT_KEY}.{section.key}")
+    _paragraph(doc, f"{{%p if {L.SIGNATURE_KEY} %}}")
     _paragraph(doc)
-    _paragraph(doc, "{{ signature.agency }}", STYLE_SIGNATURE)
-    _paragraph(doc, "{{ signature.date }}", STYLE_SIGNATURE)
+    _paragraph(doc, f"{{{{ {L.SIGNATURE_KEY}.agency }}}}", STYLE_SIGNATURE)
+    _paragraph(doc, f"{{{{ {L.SIGNATURE_KEY}.date }}}}", STYLE_SIGNATURE)
     _paragraph(doc, "{%p endif %}")
     return doc
 

@@ -46,6 +46,10 @@ OTHER = Section("other", "六、其他需要报告的事项")
 SECTIONS: tuple[Section, ...] = (PREFACE, OVERVIEW, PROACTIVE, REQUESTS, APPEALS, PROBLEMS, OTHER)
 TEXT_SECTIONS: tuple[Section, ...] = tuple(s for s in SECTIONS if s.table is None)
 PREFACE_NAME = "前言"
+
+# Names shared by the input (top-level keys) and the template context.
+TEXT_KEY = "text"
+SIGNATURE_KEY = "signature"
 SIGNATURE_NAME = "落款"
 
 
@@ -394,6 +398,16 @@ def request_rows() -> tuple[RequestRow, ...]:
 
 
 REQUEST_ROWS = request_rows()
+
+
+def _request_row(*keys: str) -> RequestRow:
+    return next(r for r in REQUEST_ROWS if r.path[1:] == keys)
+
+
+RECEIVED_ROW = _request_row(RECEIVED.key)
+CARRIED_OVER_ROW = _request_row(CARRIED_OVER.key)
+OUTCOME_TOTAL_ROW = _request_row(OUTCOME_KEY, OUTCOME_TOTAL.key)
+CARRIED_FORWARD_ROW = _request_row(CARRIED_FORWARD.key)
 INPUT_REQUEST_ROWS = tuple(r for r in REQUEST_ROWS if not r.computed)
 OUTCOME_ROWS = tuple(r for r in INPUT_REQUEST_ROWS if r.path[1] == OUTCOME_KEY)
 REQUESTS_WIDTHS = (640, 1160, 2700) + (620,) * 7  # data columns fit five digits

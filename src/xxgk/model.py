@@ -86,7 +86,7 @@ META_PLACES: dict[str, str] = {
     "year": "报告年度（year）",
     "layout": "版式（layout）",
     "date": "落款日期（date）",
-    "text": "正文（text）",
+    L.TEXT_KEY: f"正文（{L.TEXT_KEY}）",
 }
 
 
@@ -157,10 +157,10 @@ def input_model(layout_name: str) -> type[BaseModel]:
         "year": (Annotated[int, Field(strict=True, ge=MIN_YEAR, le=MAX_YEAR)], ...),
         "layout": (StrictStr, L.DEFAULT_LAYOUT),
         "date": (Annotated[datetime.date, BeforeValidator(_date)] | None, None),
-        "text": (TextModel, TextModel()),
-        "proactive": (proactive, proactive()),
-        "requests": (requests, requests()),
-        "appeals": (appeals, appeals()),
+        L.TEXT_KEY: (TextModel, TextModel()),
+        L.PROACTIVE.key: (proactive, proactive()),
+        L.REQUESTS.key: (requests, requests()),
+        L.APPEALS.key: (appeals, appeals()),
     }
     model: type[BaseModel] = create_model(
         f"Input_{layout_name.replace('-', '_')}", __base__=Strict, **fields
@@ -181,20 +181,20 @@ def input_places(layout_name: str) -> dict[tuple[str, ...], tuple[str, ...]]:
         (key,): (label,) for key, label in META_PLACES.items()
     }
     for section in L.TEXT_SECTIONS:
-        places[("text", section.key)] = (L.text_section_name(section),)
+        places[(L.TEXT_KEY, section.key)] = (L.text_section_name(section),)
     for section in (L.PROACTIVE, L.REQUESTS, L.APPEALS):
         places[(section.key,)] = (section.heading or "",)
     for block, item in layout.proactive_items():
-        places[("proactive", item.key)] = (block.heading, item.label)
+        places[(L.PROACTIVE.key, item.key)] = (block.heading, item.label)
     for f in layout.fields.values():
-        if f.path[0] != "requests":
+        if f.path[0] != L.REQUESTS.key:
             places[f.path] = f.place
     for rr in L.INPUT_REQUEST_ROWS:
         places[rr.path] = rr.place
         places[rr.path[:-1]] = places.get(rr.path[:-1], rr.place[:-1])
-    places[("requests", L.OUTCOME_KEY)] = (L.OUTCOME_LABEL,)
+    places[(L.REQUESTS.key, L.OUTCOME_KEY)] = (L.OUTCOME_LABEL,)
     for group in L.APPEAL_GROUPS:
-        places[("appeals", group.key)] = group.place
+        places[(L.APPEALS.key, group.key)] = group.place
     return places
 
 
@@ -204,7 +204,7 @@ def place_of(layout_name: str, loc: tuple[str | int, ...]) -> str:
     index = next((k for k in loc if isinstance(k, int)), None)
     if keys in places:
         label = places[keys]
-        if index is not None and keys[0] == "requests":
+        if index is not None and keys[0] == L.REQUESTS.key:
             if index < len(L.REQUEST_COLUMNS):
                 label = label + L.column_place(L.REQUEST_COLUMNS[index])
             else:
@@ -292,13 +292,15 @@ def translate(layout_name: str, error: Any) -> Problem:
     elif kind in ("too_short", "too_long"):
         names = "、".join(c.label for c in L.APPLICANT_COLUMNS)
         message = (
-            f"应有 {len(L.APPLICANT_COLUMNS)} 个数（{names}），可再加第 7 个数作为总计；"
+            f"应有 {len(L.APPLICANT_COLUMNS)} 个数（{names}），"
+            f"可再加第 {len(L.APPLICANT_COLUMNS) + 1} 个数作为总计；"
             f"实有 {len(value) if isinstance(value, list) else '?'} 个"
         )
     elif kind == "list_type":
-        message = f"应为 6 个数的列表，如 [0, 0, 0, 0, 0, 0]，实为 {show(value)}"
+        n = len(L.APPLICANT_COLUMNS)
+        message = f"应为 {n} 个数的列表，如 [{', '.join(['0'] * n)}]，实为 {show(value)}"
         numbers = re.findall(r"-?\d+", value) if isinstance(value, str) else []
-        if len(numbers) in (6, 7) and not re.search(r"[^\d\s,，、;；-]", value):
+        if len(numbers) in (n, n + 1) and not re.search(r"[^\d\s,，、;；-]", value):
             message += f"；像是从表格复制的一行数字，请写成 [{', '.join(numbers)}]"
     elif kind in ("model_type", "model_attributes_type", "dict_type"):
         message = f"应为一组键值（表），实为 {show(value)}"

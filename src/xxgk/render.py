@@ -59,10 +59,8 @@ def context(report: Report) -> dict[str, Any]:
     ctx = nested(values)
     ctx["agency"] = report.agency
     ctx["year"] = report.year
-    ctx["text"] = {
-        key: [{"lead": p.lead, "body": p.body} for p in paras] for key, paras in report.text.items()
-    }
-    ctx["signature"] = (
+    ctx[L.TEXT_KEY] = report.text  # paragraphs: p.lead (楷体) and p.body
+    ctx[L.SIGNATURE_KEY] = (
         {
             "agency": report.agency,
             "date": f"{report.date.year}年{report.date.month}月{report.date.day}日",

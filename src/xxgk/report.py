@@ -81,7 +81,7 @@ def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, An
 # Loading
 # --------------------------------------------------------------------------
 
-DEFAULTS_KEYS = ("year", "layout", "date", "text")
+DEFAULTS_KEYS = ("year", "layout", "date", L.TEXT_KEY)
 
 
 def read_defaults(path: Path) -> dict[str, Any]:
@@ -178,7 +178,7 @@ def build(source: str, data: Mapping[str, Any]) -> Report:
     view = placeholder_data(layout, cells, agency, year)
     text: dict[str, list[Paragraph]] = {}
     for section in L.TEXT_SECTIONS:
-        raw = plain["text"].get(section.key)
+        raw = plain[L.TEXT_KEY].get(section.key)
         name = L.text_section_name(section)
         if raw is None:
             if section is L.PREFACE:  # generated: the agency's name is text, not a template
@@ -231,7 +231,7 @@ def compute(layout: L.Layout, data: Mapping[str, Any]) -> tuple[dict[str, Number
 
     for block, item in layout.proactive_items():
         for column in block.columns:
-            path = ("proactive", item.key, column.key)
+            path = (L.PROACTIVE.key, item.key, column.key)
             cells[".".join(path)] = _get(data, path)
 
     outcome_sums = [0] * len(L.APPLICANT_COLUMNS)
@@ -241,18 +241,20 @@ def compute(layout: L.Layout, data: Mapping[str, Any]) -> tuple[dict[str, Number
         total = sum(numbers)
         if len(values) > len(numbers) and values[-1] != total:
             problem = _total_mismatch(rr.field(L.TOTAL_COLUMN), values[-1], numbers)
-            hint = "（第 7 个数是总计；如果数字里用了千位分隔符，如 1,234，请去掉逗号）"
+            hint = (
+                f"（第 {len(L.APPLICANT_COLUMNS) + 1} 个数是总计；"
+                "如果数字里用了千位分隔符，如 1,234，请去掉逗号）"
+            )
             problems.append(Problem(problem.place, problem.message + hint))
         for column, value in zip(L.REQUEST_COLUMNS, numbers + [total], strict=True):
             cells[rr.field(column).key] = value
         if rr in L.OUTCOME_ROWS:
             outcome_sums = [a + b for a, b in zip(outcome_sums, numbers, strict=True)]
-    total_row = L.REQUEST_ROWS[-2]
+    total_row = L.OUTCOME_TOTAL_ROW
     for column, value in zip(L.REQUEST_COLUMNS, outcome_sums + [sum(outcome_sums)], strict=True):
         cells[total_row.field(column).key] = value
 
-    received, carried_over = L.REQUEST_ROWS[0], L.REQUEST_ROWS[1]
-    carried_forward = L.REQUEST_ROWS[-1]
+    received, carried_over, carried_forward = L.RECEIVED_ROW, L.CARRIED_OVER_ROW, L.CARRIED_FORWARD_ROW
     for column in L.APPLICANT_COLUMNS:
         a = cells[received.field(column).key]
         b = cells[carried_over.field(column).key]
@@ -263,18 +265,19 @@ def compute(layout: L.Layout, data: Mapping[str, Any]) -> tuple[dict[str, Number
             problems.append(
                 Problem(
                     place,
-                    f"勾稽关系不成立：一、新收 {a} + 二、上年结转 {b} = {a + b}，"
-                    f"但（七）总计 {c} + 四、结转下年度 {d} = {c + d}，相差 {abs(a + b - c - d)}",
+                    f"勾稽关系不成立：{L.RECEIVED.label} {a} + {L.CARRIED_OVER.label} {b} = {a + b}，"
+                    f"但{L.OUTCOME_TOTAL.label} {c} + {L.CARRIED_FORWARD.label} {d} = {c + d}，"
+                    f"相差 {abs(a + b - c - d)}",
                 )
             )
 
     for group in L.APPEAL_GROUPS:
-        numbers = [_get(data, ("appeals", group.key, c.key)) for c in L.APPEAL_COLUMNS]
+        numbers = [_get(data, (L.APPEALS.key, group.key, c.key)) for c in L.APPEAL_COLUMNS]
         for column, value in zip(L.APPEAL_COLUMNS, numbers, strict=True):
             cells[group.field(column).key] = value
         total_field = group.field(L.TOTAL_COLUMN)
         cells[total_field.key] = sum(numbers)
-        stated = _get(data, ("appeals", group.key, L.TOTAL_COLUMN.key))
+        stated = _get(data, (L.APPEALS.key, group.key, L.TOTAL_COLUMN.key))
         if stated is not None and stated != sum(numbers):
             problems.append(_total_mismatch(total_field, stated, numbers))
     return cells, problems
@@ -311,7 +314,7 @@ def group_totals(cells: Mapping[str, Number]) -> dict[str, int]:
     out: dict[str, int] = {}
     for entry in L.OUTCOMES:
         if isinstance(entry, L.Group):
-            base = ("requests", L.OUTCOME_KEY, entry.key)
+            base = (L.REQUESTS.key, L.OUTCOME_KEY, entry.key)
             for column in L.REQUEST_COLUMNS:
                 out[".".join(base + (L.OUTCOME_TOTAL.key, column.key))] = sum(
                     int(cells[".".join(base + (row.key, column.key))]) for row in entry.rows
@@ -366,14 +369,14 @@ def warnings(report: Report) -> list[Problem]:
     for section in L.TEXT_SECTIONS:
         name = L.text_section_name(section)
         content = "".join(p.text for p in report.text.get(section.key, []))
-        if section is L.PREFACE and report.data["text"].get(section.key) is None:
+        if section is L.PREFACE and report.data[L.TEXT_KEY].get(section.key) is None:
             continue  # generated
         if TO_FILL_MARK in content:
             out.append(Problem(name, f"仍有待填写的内容（{TO_FILL}）"))
         elif not content.strip("…. 　"):
             out.append(Problem(name, "内容为空，请填写"))
     for section in L.TEXT_SECTIONS:
-        raw = report.data["text"].get(section.key) or ""
+        raw = report.data[L.TEXT_KEY].get(section.key) or ""
         if "｛｛" in raw or "｝｝" in raw:
             out.append(
                 Problem(
@@ -417,7 +420,7 @@ def compare_with_previous(report: Report, previous: Report) -> list[Problem]:
                 f"本报告是 {report.year} 年度，上年应为 {report.year - 1} 年度",
             )
         )
-    carried_over, carried_forward = L.REQUEST_ROWS[1], L.REQUEST_ROWS[-1]
+    carried_over, carried_forward = L.CARRIED_OVER_ROW, L.CARRIED_FORWARD_ROW
     for column in L.APPLICANT_COLUMNS:
         now = report.cells[carried_over.field(column).key]
         then = previous.cells[carried_forward.field(column).key]
@@ -431,15 +434,16 @@ def compare_with_previous(report: Report, previous: Report) -> list[Problem]:
     block = report.layout.blocks[0]
     for item in block.items:
         issued, repealed, in_force = (
-            report.cells[f"proactive.{item.key}.{c.key}"] for c in block.columns
+            report.cells[f"{L.PROACTIVE.key}.{item.key}.{c.key}"] for c in block.columns
         )
-        before = previous.cells.get(f"proactive.{item.key}.{L.IN_FORCE.key}")
+        before = previous.cells.get(f"{L.PROACTIVE.key}.{item.key}.{L.IN_FORCE.key}")
         if before is not None and in_force != before + issued - repealed:
             expected = before + issued - repealed
             out.append(
                 Problem(
                     f"{block.heading} / {item.label} / {L.IN_FORCE.label}",
-                    f"为 {in_force}，但上年 {before} + 本年制发 {issued} − 本年废止 {repealed} = {expected}",
+                    f"为 {in_force}，但上年 {before} + {L.ISSUED.label} {issued}"
+                    f" − {L.REPEALED.label} {repealed} = {expected}",
                 )
             )
     return out
