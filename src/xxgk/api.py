@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from xxgk.errors import Problem
-from xxgk.render import write_report
+from xxgk.errors import OutputError, Problem, XxgkError
+from xxgk.render import write_atomic, write_report
 from xxgk.report import Report, load, read_defaults
+from xxgk.sources import expand_inputs
 
 
 @dataclass
@@ -25,6 +26,41 @@ def check(
 ) -> Report:
     """Validate one input; raises :class:`xxgk.errors.InputError` listing every problem."""
     return load(path, previous=previous, defaults=defaults)
+
+
+@dataclass
+class Checked:
+    """The result of checking one input: a report, or the error that stopped it."""
+
+    path: Path
+    report: Report | None = None
+    error: XxgkError | None = None
+
+
+def check_all(
+    inputs: list[Path], *, previous: Path | None = None, defaults: Path | None = None
+) -> list[Checked]:
+    """Check files and folders of inputs; one failing input does not stop the others."""
+    shared = read_defaults(defaults) if defaults is not None else None
+    out = []
+    for path in expand_inputs(inputs, exclude=defaults):
+        try:
+            out.append(Checked(path, report=load(path, previous=previous, defaults=shared)))
+        except XxgkError as exc:
+            out.append(Checked(path, error=exc))
+    return out
+
+
+def write_skeleton(output: Path, text: str, *, force: bool = False) -> Path:
+    """Write an input file for the user to edit; an existing one is kept unless ``force``."""
+    if output.is_dir() or not output.suffix:
+        raise OutputError(f"请给出 .toml 文件名，如 {output / '2025.toml'}")
+    if output.suffix.lower() != ".toml":
+        raise OutputError(f"生成的是 TOML 文件，文件名应以 .toml 结尾：{output}")
+    if output.exists() and not force:
+        raise OutputError(f"{output} 已存在；如要覆盖，请加 --force")
+    write_atomic(output, text.encode("utf-8"))
+    return output
 
 
 def render_one(

@@ -181,30 +181,23 @@ def render(
 def validate(inputs: tuple[Path, ...], previous: Path | None, defaults: Path | None) -> None:
     """只检查，不生成：列出所有错误和提示。"""
     with _user_errors():
-        from xxgk.api import check
-        from xxgk.errors import InputError, XxgkError
-        from xxgk.report import read_defaults
-        from xxgk.sources import expand_inputs
+        from xxgk.api import check_all
+        from xxgk.errors import InputError
 
-        shared = read_defaults(defaults) if defaults is not None else None
-        paths = expand_inputs(list(inputs), exclude=defaults)
-        failed = 0
-        for path in paths:
-            try:
-                report = check(path, previous=previous, defaults=shared)
-            except InputError as exc:
-                failed += 1
-                _echo_err(f"错误：{exc}")
-                continue
-            except XxgkError as exc:
-                failed += 1
-                _echo_err(f"错误：{path}: {exc}")
-                continue
-            _warn(str(path), report.warnings)
-            note = f"（{len(report.warnings)} 条提示）" if report.warnings else ""
-            click.echo(f"通过：{path}{note}")
-        if len(paths) > 1:
-            click.echo(f"共 {len(paths)} 个：通过 {len(paths) - failed}，未通过 {failed}")
+        results = check_all(list(inputs), previous=previous, defaults=defaults)
+        for result in results:
+            if result.report is not None:
+                warnings = result.report.warnings
+                _warn(str(result.path), warnings)
+                note = f"（{len(warnings)} 条提示）" if warnings else ""
+                click.echo(f"通过：{result.path}{note}")
+            elif isinstance(result.error, InputError):
+                _echo_err(f"错误：{result.error}")
+            else:
+                _echo_err(f"错误：{result.path}: {result.error}")
+        failed = sum(1 for r in results if r.report is None)
+        if len(results) > 1:
+            click.echo(f"共 {len(results)} 个：通过 {len(results) - failed}，未通过 {failed}")
         if failed:
             sys.exit(1)
 
@@ -232,22 +225,14 @@ def validate(inputs: tuple[Path, ...], previous: Path | None, defaults: Path | N
 def init(layout: str, output: Path | None, year: int | None, force: bool) -> None:
     """生成带中文注释的输入文件模板（可直接通过检查和生成）。"""
     with _user_errors():
-        from xxgk.errors import OutputError
-        from xxgk.render import write_atomic
+        from xxgk.api import write_skeleton
         from xxgk.skeleton import skeleton
 
         text = skeleton(layout, year)
         if output is None:
             click.echo(text, nl=False)
             return
-        if output.is_dir() or not output.suffix:
-            raise OutputError(f"请给出 .toml 文件名，如 {output / '2025.toml'}")
-        if output.suffix.lower() != ".toml":
-            raise OutputError(f"init 生成的是 TOML 文件，文件名应以 .toml 结尾：{output}")
-        if output.exists() and not force:
-            raise OutputError(f"{output} 已存在；如要覆盖，请加 --force")
-        write_atomic(output, text.encode("utf-8"))
-        click.echo(f"已生成：{output}")
+        click.echo(f"已生成：{write_skeleton(output, text, force=force)}")
 
 
 @cli.command(
