@@ -75,6 +75,18 @@ def test_batch_pdf_with_libreoffice(tmp_path: Path) -> None:
     assert H.leftovers(out) == []
 
 
+def test_render_pdf_from_a_relative_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's own example: `xxgk render 2025.toml -o 报告.docx --pdf` in the current folder."""
+    require("soffice")
+    require("pdftotext")
+    source = H.write_toml(tmp_path / "2025.toml", H.make_input(random.Random(1), "相对路径局"))
+    monkeypatch.chdir(tmp_path)
+    result = invoke("render", "2025.toml", "-o", "报告.docx", "--pdf")
+    assert result.exit_code == 0, result.output
+    assert "相对路径局" in pdf_text(tmp_path / "报告.pdf") and source.is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2025.toml", "报告.docx", "报告.pdf"]
+
+
 # --------------------------------------------------------------------------
 # No LibreOffice
 # --------------------------------------------------------------------------
