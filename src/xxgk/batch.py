@@ -232,39 +232,56 @@ def _run(
     if jobs > 1 and len(paths) > 1:
         size = max(1, min(32, math.ceil(len(paths) / (jobs * 4))))
         chunks = [indexed[i : i + size] for i in range(0, len(indexed), size)]
-        workers = min(jobs, len(chunks), MAX_WINDOWS_WORKERS if sys.platform == "win32" else jobs)
-        try:
-            pool = ProcessPoolExecutor(
-                max_workers=workers, mp_context=_pool_context(), initializer=_ignore_interrupts
-            )
-        except (OSError, NotImplementedError, PermissionError):
-            pool = None  # no processes here: the serial path below does the work
-        if pool is not None:
-            broken = False
-            try:
-                futures = [
-                    pool.submit(_process_chunk, chunk, defaults, outdir, template, prefix) for chunk in chunks
-                ]
-                for future in futures:
-                    try:
-                        finished = future.result()
-                    except BrokenProcessPool:
-                        broken = True  # a worker died: what is left runs one input per process
-                        continue
-                    for i, outcome in finished:
-                        done(i, outcome)
-            except BaseException:  # Ctrl-C: drop the queued work, let running chunks end
-                pool.shutdown(wait=True, cancel_futures=True)
-                raise
-            pool.shutdown(wait=True)
-            if broken:
+        work = (defaults, outdir, template, prefix)
+        if _pool_round(chunks, jobs, work, done) == _BROKEN:
+            # A worker died.  Once more with one input per task; if a worker dies again,
+            # each remaining input gets a process of its own, so that only the culprit fails.
+            left = [[(i, p)] for i, p in indexed if results[i] is None]
+            if _pool_round(left, jobs, work, done) == _BROKEN:
                 for i, path in indexed:
                     if results[i] is None:
-                        done(i, _isolated(path, defaults, outdir, template, prefix))
+                        done(i, _isolated(path, *work))
     for i, path in indexed:
         if results[i] is None:
             done(i, _process(path, defaults, outdir, template, prefix))
     return [r for r in results if r is not None]
+
+
+_DONE, _BROKEN, _NO_POOL = "done", "broken", "no pool"
+
+
+def _pool_round(
+    chunks: list[list[tuple[int, Path]]],
+    jobs: int,
+    work: tuple[Mapping[str, Any] | None, Path, Path | None, str],
+    done: Callable[[int, Outcome], None],
+) -> str:
+    """Run chunks in a fresh process pool; finished outcomes go to ``done``."""
+    if not chunks:
+        return _DONE
+    workers = min(jobs, len(chunks), MAX_WINDOWS_WORKERS if sys.platform == "win32" else jobs)
+    try:
+        pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=_pool_context(), initializer=_worker_signals
+        )
+    except (OSError, NotImplementedError, PermissionError):
+        return _NO_POOL  # no processes here: the caller's serial path does the work
+    state = _DONE
+    try:
+        futures = [pool.submit(_process_chunk, chunk, *work) for chunk in chunks]
+        for future in futures:
+            try:
+                finished = future.result()
+            except BrokenProcessPool:
+                state = _BROKEN
+                continue
+            for i, outcome in finished:
+                done(i, outcome)
+    except BaseException:  # Ctrl-C: drop the queued work, let running chunks end
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    return state
 
 
 def _isolated(
@@ -273,16 +290,23 @@ def _isolated(
     """One input in a process of its own: if it kills that process, only it fails."""
     try:
         with ProcessPoolExecutor(
-            max_workers=1, mp_context=_pool_context(), initializer=_ignore_interrupts
+            max_workers=1, mp_context=_pool_context(), initializer=_worker_signals
         ) as pool:
             return pool.submit(_process, path, defaults, outdir, template, prefix).result()
     except BrokenProcessPool as exc:
         return _crashed(path, exc)
 
 
-def _ignore_interrupts() -> None:
-    """Workers leave Ctrl-C to the parent, which stops the batch and cleans up."""
+def _worker_signals() -> None:
+    """Workers leave Ctrl-C to the parent, and die of SIGTERM (the pool's way to stop them).
+
+    A forked worker inherits the parent's handlers, among them the one that turns SIGTERM
+    into KeyboardInterrupt; a worker that survived the pool's terminate would hang it.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
 
 
 def _crashed(path: Path, exc: BaseException) -> Outcome:
