@@ -127,3 +127,27 @@ def test_numbered_lines_start_paragraphs_without_blank_lines() -> None:
     ]
     assert got[0].lead == "（四）平台建设情况" and got[1].lead == ""
     assert got[2].lead == "（五）监督保障。"
+
+
+def test_text_pasted_from_word(rng: random.Random) -> None:
+    pasted = (
+        "一、总体情况\n"
+        "　　2024年，本县认真落实条例。\n"
+        "　　全年主动公开信息1200条。\n"
+        "1.加强网站建设\n"
+        "　　完成网站改版。\n"
+        "(二)依申请公开。共收到申请。"
+    )
+    data = consistent_data(rng)
+    data["text"]["overview"] = pasted
+    report = build("t", data)
+    got = report.text["overview"]
+    assert [p.text for p in got] == [
+        "2024年，本县认真落实条例。",
+        "全年主动公开信息1200条。",
+        "1.加强网站建设",
+        "完成网站改版。",
+        "(二)依申请公开。共收到申请。",
+    ]
+    assert got[-1].lead == "(二)依申请公开。"
+    assert any("与标题相同" in str(w) for w in report.warnings)

@@ -176,6 +176,7 @@ def build(source: str, data: Mapping[str, Any]) -> Report:
     problems += cell_problems
     year = plain["year"]
     view = placeholder_data(layout, cells, agency, year)
+    notes: list[Problem] = []
     text: dict[str, list[Paragraph]] = {}
     for section in L.TEXT_SECTIONS:
         raw = plain[L.TEXT_KEY].get(section.key)
@@ -195,7 +196,11 @@ def build(source: str, data: Mapping[str, Any]) -> Report:
         if (bad := illegal_characters(rendered)) is not None:
             problems.append(Problem(name, bad))
             continue
-        text[section.key] = paragraphs(rendered)
+        paras = paragraphs(rendered)
+        if paras and section.heading and paras[0].text.replace(" ", "") == section.heading:
+            paras = paras[1:]  # the heading pasted with the text: the document has it already
+            notes.append(Problem(name, "正文第一行与标题相同（多为连同标题一起粘贴），已略去这一行"))
+        text[section.key] = paras
     if problems:
         raise InputError(source, problems)
     report = Report(
@@ -208,7 +213,7 @@ def build(source: str, data: Mapping[str, Any]) -> Report:
         text=text,
         data=plain,
     )
-    report.warnings = warnings(report)
+    report.warnings = notes + warnings(report)
     return report
 
 

@@ -18,8 +18,8 @@ from xxgk.sandbox import LimitedSandbox
 # Characters XML 1.0 forbids, plus C1 controls and non-characters: never intended in text.
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _BLANK_LINE = re.compile(r"\n[ \t\u3000]*\n")
-_LEAD = re.compile(r"^（[一二三四五六七八九十]{1,3}）[^。！？\n]{1,40}?[。：]")
-_HEADING_ONLY = re.compile(r"^（[一二三四五六七八九十]{1,3}）[^。！？\n]{1,40}$")
+_LEAD = re.compile(r"^[（(][一二三四五六七八九十]{1,3}[）)][^。！？\n]{1,40}?[。：]")
+_HEADING_ONLY = re.compile(r"^[（(][一二三四五六七八九十]{1,3}[）)][^。！？\n]{1,40}$")
 _PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 _CJK = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]")
 
@@ -181,23 +181,27 @@ def _render_template(text: str, data: dict[str, Any]) -> tuple[str | None, str |
 
 
 _NUMBERED = re.compile(
-    r"^(（[一二三四五六七八九十]{1,3}）|[一二三四五六七八九十]{1,3}、|\d{1,2}[.．、](?!\d)|（\d{1,2}）)"
+    r"^([（(][一二三四五六七八九十]{1,3}[）)]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.．、](?!\d)|[（(]\d{1,2}[）)])"
 )
 
 
 def paragraphs(text: str) -> list[Paragraph]:
-    """Split at blank lines, before numbered lines (（一）, 1. …) and after a sub-heading line.
+    """Split into paragraphs the way a clerk's text is meant.
 
-    Other single line breaks are soft wraps: the lines are joined.
+    A new paragraph starts at a blank line, at a line indented with a full-width space or a
+    tab (text pasted from Word), at a numbered line (（一）, 一、, 1., （1）) and after a
+    sub-heading line.  Other single line breaks are soft wraps: the lines are joined.
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     out: list[Paragraph] = []
     for chunk in _BLANK_LINE.split(text):
         current = ""
-        for line in (line.strip(" \u3000") for line in chunk.split("\n")):
+        for raw in chunk.split("\n"):
+            indented = raw.startswith(("\u3000", "\t"))
+            line = raw.replace("\t", " ").strip(" \u3000")
             if not line:
                 continue
-            if current and _NUMBERED.match(line):
+            if current and (indented or _NUMBERED.match(line)):
                 out.append(split_lead(current))
                 current = ""
             if current and not (_CJK.match(current[-1]) or _CJK.match(line[0])):
