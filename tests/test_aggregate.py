@@ -291,3 +291,33 @@ def test_base_text_with_control_characters_still_reads_back(units: list[Path], t
     output = tmp_path / "合计.toml"
     aggregate_files(units, output, base=base)
     assert read_toml(output)["text"]["problems"].rstrip("\n") == "第一行\r第二行"
+
+
+def test_base_numbers_are_added_and_the_base_is_checked(units: list[Path], tmp_path: Path) -> None:
+    own = H.make_input(random.Random(77), "上级局本级")
+    base = H.write_toml(tmp_path / "base.toml", own)
+    output = tmp_path / "合计.toml"
+    result = aggregate_files(units, output, base=base)
+    assert any("本级的数字" in note for note in result.notes)
+    members = [load(p) for p in units] + [load(base)]
+    total = load(output)
+    for key, value in total.cells.items():
+        assert value == sum(r.cells[key] for r in members), key
+    assert total.agency == "上级局本级"
+
+    own["text"]["overveiw"] = "拼错的键"
+    H.write_toml(base, own)
+    H.assert_user_error(H.invoke("aggregate", *units, "--base", base, "-o", tmp_path / "b.toml"), "--base", "overveiw")
+    own["text"].pop("overveiw")
+    own["year"] = H.YEAR - 1
+    H.write_toml(base, own)
+    H.assert_user_error(H.invoke("aggregate", *units, "--base", base, "-o", tmp_path / "c.toml"), "--base", "年")
+
+
+def test_a_previous_total_in_the_input_folder_is_refused(units: list[Path], tmp_path: Path) -> None:
+    base = tmp_path / "base.json"
+    base.write_text(json.dumps({"agency": "上级局"}, ensure_ascii=False), "utf-8")
+    first = units[0].parent / "合计.toml"
+    aggregate_files(units, first, base=base)
+    result = H.invoke("aggregate", units[0].parent, "--base", base, "-o", tmp_path / "again.toml")
+    H.assert_user_error(result, "与 --base 是同一机关", "合计文件")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -12,7 +11,7 @@ from typing import Any
 
 from xxgk import layouts as L
 from xxgk.errors import InputError, OutputError, Problem
-from xxgk.report import Report, build, load, read_defaults
+from xxgk.report import Report, build, deep_merge, load, read_defaults
 from xxgk.skeleton import TO_FILL, input_toml
 from xxgk.sources import display_name, expand_inputs, read_option_file
 
@@ -53,44 +52,54 @@ def sum_data(reports: list[Report]) -> dict[str, Any]:
     return out
 
 
-def base_date(value: Any) -> datetime.date | None:
-    """The base file's 落款日期: a TOML date or datetime, or a JSON "2025-01-20" string."""
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return datetime.date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
+def aggregate(reports: list[Report], base: Report | None = None) -> str:
+    """The consolidated input file (TOML text) for checked reports of one year and layout.
 
-
-def aggregate(reports: list[Report], base: Mapping[str, Any] | None = None) -> str:
-    """The consolidated input file (TOML text) for checked reports of one year and layout."""
+    ``base`` is the parent agency's own input: its name, date and text are used, and its own
+    numbers (本级) are added to the units' numbers.
+    """
     first = reports[0]
-    base = base or {}
-    base_text = base.get(L.TEXT_KEY) if isinstance(base.get(L.TEXT_KEY), Mapping) else {}
-    assert isinstance(base_text, Mapping)
+    raw_text: Mapping[str, Any] = base.data[L.TEXT_KEY] if base is not None else {}
     text: dict[str, str | None] = {}
     for section in L.TEXT_SECTIONS:
-        given = base_text.get(section.key)
+        given = raw_text.get(section.key)
         if isinstance(given, str):
             text[section.key] = given
         elif section is not L.PREFACE:
             text[section.key] = f"{TO_FILL}{L.text_section_name(section)}"
-    agency = base.get("agency")
-    names = "、".join(r.agency for r in reports)
+    members = reports + ([base] if base is not None else [])
+    names = [r.agency for r in reports]
+    shown = "、".join(names[:8]) + (f" 等 {len(names)} 个单位" if len(names) > 8 else "")
+    own = "本级和" if base is not None and _has_numbers(base) else ""
     return input_toml(
         first.layout.name,
-        agency=agency if isinstance(agency, str) and agency.strip() else f"{TO_FILL}上级机关全称",
+        agency=base.agency if base is not None else f"{TO_FILL}上级机关全称",
         year=first.year,
-        date=base_date(base.get("date")),
+        date=base.date if base is not None else None,
         text=text,
-        data=sum_data(reports),
-        title=f"{first.year}年 {len(reports)} 个单位汇总（{names[:200]}）",
+        data=sum_data(members),
+        title=f"{first.year}年{own}下属 {len(reports)} 个单位的合计（{shown}）",
     )
+
+
+def _has_numbers(report: Report) -> bool:
+    return any(value != 0 for value in report.cells.values())
+
+
+def _load_base(base: Path, first: Report, shared: Mapping[str, Any] | None) -> Report:
+    """The parent's own input; year and layout may be left to the units."""
+    source = f"--base {base}"
+    data = read_option_file("--base", base)
+    if shared:
+        data = deep_merge(shared, data)
+    year, layout = data.get("year", first.year), data.get("layout", first.layout.name)
+    if (year, layout) != (first.year, first.layout.name):
+        message = f"是 {year}年 {layout} 版式，各单位是 {first.year}年 {first.layout.name} 版式"
+        raise InputError(source, [Problem("", message)])
+    try:
+        return build(source, {**data, "year": year, "layout": layout})
+    except InputError as exc:
+        raise InputError(source, exc.problems) from None
 
 
 def aggregate_files(
@@ -110,7 +119,6 @@ def aggregate_files(
     if output.exists() and not force:
         raise OutputError(f"{output} 已存在；如要覆盖，请加 --force")
     shared = read_defaults(defaults) if defaults is not None else None
-    base_data = read_option_file("--base", base) if base is not None else None
     excluded = {output.resolve()} | {p.resolve() for p in (base, defaults) if p is not None}
     notes: list[str] = []
     # expand_inputs counts a file named twice (a folder and a file in it) once
@@ -140,6 +148,7 @@ def aggregate_files(
             for (year, layout), group in kinds.items()
         )
         raise InputError("汇总", [Problem("", f"各单位的年度或版式不一致，不能相加：{listing}")])
+    parent = _load_base(base, reports[0], shared) if base is not None else None
     by_agency: dict[str, list[Report]] = {}
     for r in reports:
         by_agency.setdefault(r.agency, []).append(r)
@@ -148,15 +157,19 @@ def aggregate_files(
         for agency, group in by_agency.items()
         if len(group) > 1
     ]
+    if parent is not None and parent.agency in by_agency:
+        twice.append(
+            Problem(
+                "",
+                f"{_names(by_agency[parent.agency])} 与 --base 是同一机关 “{parent.agency}”，不能重复相加"
+                "（以前生成的合计文件是否放在了输入文件夹中？）",
+            )
+        )
     if twice:
         raise InputError("汇总", twice)
-    if base_data is not None:
-        first = reports[0]
-        if base_data.get("year", first.year) != first.year:
-            notes.append(f"--base 的年度为 {base_data.get('year')}，汇总按各单位的 {first.year} 年")
-        if base_data.get("layout", first.layout.name) != first.layout.name:
-            notes.append(f"--base 的版式为 {base_data.get('layout')}，汇总按各单位的 {first.layout.name}")
-    text = aggregate(reports, base_data)
+    if parent is not None and _has_numbers(parent):
+        notes.append(f"已把 --base（{parent.agency}）本级的数字一并计入合计")
+    text = aggregate(reports, parent)
     try:  # what is written must read back and pass the checks (numbers can outgrow the limits)
         build(display_name(output), tomllib.loads(text, parse_float=Decimal))
     except InputError as exc:
