@@ -346,3 +346,32 @@ def test_small_arithmetic_still_works(tmp_path: Path, data: dict[str, Any]) -> N
     assert result.exit_code == 0, result.output
     (docx,) = out.iterdir()
     assert "1024、---、674.7" in dump.dump(docx)
+
+
+def test_whole_amounts_keep_the_decimals_as_written(tmp_path: Path) -> None:
+    for written in ("7730.00", "100.0", "0", "12"):
+        text = EXAMPLE_TEXT.replace("fees = { amount = 125.36 }", f"fees = {{ amount = {written} }}")
+        result, out = render(tmp_path, text)
+        assert result.exit_code == 0
+        (docx,) = out.iterdir()
+        assert dump.grid_values(dump.tables(docx)[0])[(13, 1)] == written
+        docx.unlink()
+
+
+def test_notepad_txt_suffix_is_explained(tmp_path: Path) -> None:
+    refused(tmp_path, EXAMPLE_TEXT, "记事本", "请改名为 “in.toml”", name="in.toml.txt")
+
+
+def test_output_folder_that_is_a_file(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["render", str(EXAMPLE_INPUT), "-o", str(tmp_path / "afile")])
+    assert result.exit_code == 1 and "是一个文件，不是文件夹" in result.output
+
+
+def test_placeholders_compute_with_amounts(tmp_path: Path, data: dict[str, Any]) -> None:
+    data["proactive"]["fees"]["amount"] = 1234.5
+    data["text"]["overview"] = "收费{{ proactive.fees.amount * 2 }}万元，{{ (proactive.fees.amount / 3) | round(2) }}"
+    result, out = render(tmp_path, as_json(data), name="in.json")
+    assert result.exit_code == 0, result.output
+    (docx,) = out.iterdir()
+    assert "收费2469.0万元，411.5" in dump.dump(docx)

@@ -410,7 +410,8 @@ OUTCOME_TOTAL_ROW = _request_row(OUTCOME_KEY, OUTCOME_TOTAL.key)
 CARRIED_FORWARD_ROW = _request_row(CARRIED_FORWARD.key)
 INPUT_REQUEST_ROWS = tuple(r for r in REQUEST_ROWS if not r.computed)
 OUTCOME_ROWS = tuple(r for r in INPUT_REQUEST_ROWS if r.path[1] == OUTCOME_KEY)
-REQUESTS_WIDTHS = (640, 1160, 2700) + (620,) * 7  # data columns fit five digits
+# data columns fit five digits, the 总计 column six
+REQUESTS_WIDTHS = (640, 1160, 2620) + (620,) * 6 + (700,)
 
 
 def requests_table() -> Table:

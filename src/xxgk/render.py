@@ -323,6 +323,8 @@ def write_atomic(path: Path, data: bytes) -> None:
 def write_report(report: Report, output: Path, template: Path | None = None) -> Path:
     """Write to ``output``: a .docx path, or a folder (existing, or a name without suffix)."""
     if output.is_dir() or not output.suffix:
+        if output.exists() and not output.is_dir():
+            raise OutputError(f"{output} 是一个文件，不是文件夹；请给出 .docx 文件名或文件夹")
         output = output / report.output_name
     elif output.suffix.lower() != ".docx":
         raise OutputError(f"输出文件应以 .docx 结尾：{output}")

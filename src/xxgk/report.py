@@ -294,11 +294,9 @@ def _total_mismatch(f: L.Field, stated: int, numbers: list[int]) -> Problem:
 
 
 def format_number(value: Number) -> str:
-    """As the cell shows it: whole amounts without decimals, others as written (≤ 2 places)."""
+    """As the cell shows it: amounts as written (at most two decimals)."""
     if isinstance(value, Decimal):
-        if value == value.to_integral_value():
-            return str(int(value))
-        return format(value, "f")
+        return format(value, "f")  # 7730.20 and 100.0 as written; a whole number without point
     return str(value)
 
 
@@ -331,9 +329,7 @@ def placeholder_data(
     layout: L.Layout, cells: Mapping[str, Number], agency: str, year: int
 ) -> dict[str, Any]:
     """What text placeholders may read: the cells by their keys, plus agency and year."""
-    values: dict[str, Any] = {
-        k: (format_number(v) if isinstance(v, Decimal) else v) for k, v in cells.items()
-    }
+    values: dict[str, Any] = dict(cells)  # amounts stay Decimal: placeholders may compute
     values.update(group_totals(cells))
     data = {k: _namespace(v) for k, v in nested(values).items()}
     data.update(agency=agency, year=year)
@@ -392,6 +388,14 @@ def warnings(report: Report) -> list[Problem]:
     today = datetime.date.today()
     if report.year >= today.year:
         out.append(Problem(M.META_PLACES["year"], f"{report.year} 年度尚未结束，请确认报告年度"))
+    if report.date is not None and report.date.year > report.year + 1:
+        out.append(
+            Problem(
+                M.META_PLACES["date"],
+                f"{report.date.isoformat()} 晚于 {report.year + 1} 年：报告应在次年 1 月 31 日"
+                "（部门）或 3 月 31 日（地方政府）前发布，请确认日期",
+            )
+        )
     if report.date is not None and report.date <= datetime.date(report.year, 12, 31):
         out.append(
             Problem(

@@ -19,6 +19,7 @@ from xxgk.errors import InputError, Problem
 
 MAX_INPUT_BYTES = 5 * 1024 * 1024
 INPUT_SUFFIXES = (".toml", ".json")
+_NOTEPAD_SUFFIXES = (".toml.txt", ".json.txt")  # saved by Notepad "as text"
 
 # Control characters other than tab and line breaks: never meant, often pasted in.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -39,6 +40,9 @@ def read_data(path: Path) -> tuple[dict[str, Any], list[Problem]]:
 
     if path.is_dir():
         raise fail("这是一个文件夹，不是文件（要处理文件夹中的全部输入，请用 xxgk batch）")
+    if path.name.lower().endswith(_NOTEPAD_SUFFIXES):
+        real = path.name[: -len(".txt")]
+        raise fail(f"文件名是 “{path.name}”（记事本自动加了 .txt），请改名为 “{real}”")
     try:
         with path.open("rb") as fh:  # never more than the limit: /dev/zero is a file too
             raw = fh.read(MAX_INPUT_BYTES + 1)
@@ -263,7 +267,7 @@ def expand_inputs(items: list[Path], exclude: Path | None = None) -> list[Path]:
             found = [
                 p
                 for p in sorted(item.iterdir())
-                if p.suffix.lower() in INPUT_SUFFIXES
+                if (p.suffix.lower() in INPUT_SUFFIXES or p.name.lower().endswith(_NOTEPAD_SUFFIXES))
                 and p.is_file()
                 and not p.name.startswith("_")
                 and p.resolve() != skip
