@@ -171,6 +171,7 @@ def test_a_dying_worker_leaves_no_temporary_files(tmp_path: Path, monkeypatch: p
 HEADERS = [
     "输入文件",
     "机关",
+    "年度",
     "状态",
     "错误数",
     "提示数",
@@ -181,6 +182,7 @@ HEADERS = [
     "行政复议总计",
     "行政诉讼总计",
     "输出文件",
+    "PDF",
     "问题",
     "提示",
 ]
@@ -230,7 +232,8 @@ def check_summary_rows(folder: Path, rows: list[list[Any]]) -> None:
         if record["输入文件"] in expected:
             agency, figures = expected[record["输入文件"]]
             assert record["机关"] == agency
-            assert [int(v) for v in row[5:11]] == figures
+            assert [int(v) for v in row[6:12]] == figures
+            assert int(record["年度"]) == H.YEAR
             assert record["输出文件"] == H.docx_name(H.YEAR, agency)
             assert int(record["错误数"]) == 0
             if agency == "示例市有提示局":
@@ -246,7 +249,7 @@ def check_summary_rows(folder: Path, rows: list[list[Any]]) -> None:
             assert int(record["错误数"]) == 1
             assert "报告年度（year）" in record["问题"]
             assert record["机关"] == "示例市坏局"  # read from the failed input for the summary
-            assert all(v in (None, "") for v in row[5:12])
+            assert all(v in (None, "") for v in row[6:12])
 
 
 def test_summary_xlsx(small: Path, tmp_path: Path) -> None:
@@ -286,7 +289,7 @@ def test_summary_keeps_user_text_as_text(tmp_path: Path) -> None:
     ws = openpyxl.load_workbook(xlsx).active
     assert ws["B2"].value == "=1+2"
     assert ws["B2"].data_type == "s"  # not a formula
-    assert ws["C3"].value == FAILED
+    assert ws["D3"].value == FAILED
     with csv_path.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
     assert not rows[1][1].startswith("=")
@@ -533,3 +536,34 @@ def test_interrupting_a_batch_leaves_nothing_behind(tmp_path: Path, signame: str
     assert proc.returncode == 130, stderr[-500:]
     assert "Traceback" not in stderr and "已中断" in stderr
     assert H.leftovers(out) == []
+
+
+def test_rerun_points_out_stale_files(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    paths = H.write_batch(folder, 3, json_every=0)
+    out = tmp_path / "out"
+    assert run_batch([folder], out, jobs=1).exit_code == 0
+    old_pdf = out / H.docx_name(H.YEAR, H.agency_name(0))
+    old_pdf = old_pdf.with_suffix(".pdf")
+    old_pdf.write_bytes(b"%PDF old")
+    text = paths[1].read_text(encoding="utf-8").replace("received = [", "received = [-1, ", 1)
+    paths[1].write_text(text, encoding="utf-8")
+    report = run_batch([folder], out, jobs=1)
+    broken = report.outcomes[1]
+    assert broken.status == FAILED
+    assert any("以前生成的旧文件" in p and H.agency_name(1) in p for p in broken.problems)
+    assert not old_pdf.exists()
+    assert any("已删除过时的" in line for line in report.lines())
+
+
+def test_mixed_years_and_skipped_underscore_files_are_noted(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    paths = H.write_batch(folder, 3, json_every=0)
+    data = H.make_input(random.Random(9), "往年局", year=H.YEAR - 1)
+    H.write_toml(folder / "old.toml", data)
+    H.write_toml(folder / "_center.toml", H.make_input(random.Random(8), "上级局"))
+    report = run_batch([*paths, folder / "old.toml", folder / "_center.toml"], tmp_path / "out", jobs=1)
+    lines = "\n".join(report.lines())
+    assert "年度不一致" in lines and "old.toml" in lines
+    assert "已跳过" in lines and "_center.toml" in lines
+    assert len(report.outcomes) == 4

@@ -81,7 +81,11 @@ def render_one(
     report = load(path, previous=previous, defaults=shared)
     target = output if output is not None else Path.cwd()
     written = write_report(report, target, template)
-    result = Rendered(report, written, warnings=report.warnings)
+    result = Rendered(report, written, warnings=list(report.warnings))
+    stale = written.with_suffix(".pdf")
+    if not pdf and stale.exists():  # it shows the old numbers
+        stale.unlink(missing_ok=True)
+        result.warnings.append(Problem("", f"已删除过时的 {stale.name}（.docx 已重新生成；需要时加 --pdf）"))
     if pdf:
         from xxgk.pdf import convert_one
 

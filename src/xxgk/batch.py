@@ -29,7 +29,7 @@ from typing import Any
 
 from xxgk import layouts as L
 from xxgk.errors import InputError, OutputError, Problem, XxgkError
-from xxgk.report import Number, Report, load, read_defaults
+from xxgk.report import Number, Report, load, output_name, read_defaults
 from xxgk.sources import expand_inputs, read_data
 
 DONE, WARNED, FAILED = "成功", "有提示", "失败"
@@ -63,7 +63,9 @@ class Outcome:
     source: Path
     status: str = FAILED
     agency: str = ""
+    year: int | None = None
     output: Path | None = None
+    expected: str | None = None  # the file name a failed input would have had, if known
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     figures: dict[str, Number] = field(default_factory=dict)
@@ -80,6 +82,7 @@ class Outcome:
 @dataclass
 class BatchReport:
     outcomes: list[Outcome]
+    notes: list[str] = field(default_factory=list)  # about the batch as a whole
     summary_path: Path | None = None
     summary_error: str | None = None  # the summary could not be written (the reports were)
 
@@ -107,6 +110,7 @@ class BatchReport:
                 out.append(f"PDF 失败：{o.output}: {o.pdf_error}")
         if self.summary_error:
             out.append(f"汇总表未生成：{self.summary_error}")
+        out += [f"注意：{note}" for note in self.notes]
         return out
 
     def totals_line(self) -> str:
@@ -142,7 +146,9 @@ def _process(
         os.chmod(tmp, ordinary_file_mode())
     except InputError as exc:
         outcome.fail([str(p) for p in exc.problems])
-        outcome.agency = _agency_of(path)
+        outcome.agency, outcome.year = _identity(path, defaults)
+        if outcome.agency and outcome.year is not None:
+            outcome.expected = output_name(outcome.year, outcome.agency)
         return outcome
     except XxgkError as exc:
         outcome.fail([str(exc)])
@@ -158,6 +164,7 @@ def _process(
     assert tmp is not None
     outcome.status = WARNED if report.warnings else DONE
     outcome.agency = report.agency
+    outcome.year = report.year
     outcome.warnings = [str(w) for w in report.warnings]
     outcome.output = outdir / report.output_name
     outcome.temp = Path(tmp)
@@ -165,13 +172,17 @@ def _process(
     return outcome
 
 
-def _agency_of(path: Path) -> str:
-    """The agency a failed input names, if it can be read at all (for the summary)."""
+def _identity(path: Path, defaults: Mapping[str, Any] | None) -> tuple[str, int | None]:
+    """Agency and year a failed input names, if they can be read (summary, stale files)."""
     try:
-        agency = read_data(path)[0].get("agency")
+        data = read_data(path)[0]
     except InputError:
-        return ""
-    return agency.strip() if isinstance(agency, str) else ""
+        return "", None
+    agency, year = data.get("agency"), data.get("year", (defaults or {}).get("year"))
+    return (
+        agency.strip() if isinstance(agency, str) else "",
+        year if isinstance(year, int) and not isinstance(year, bool) else None,
+    )
 
 
 def _discard(tmp: str | os.PathLike[str] | None) -> None:
@@ -341,7 +352,7 @@ def _name_key(path: Path) -> str:
     return unicodedata.normalize("NFC", path.name).casefold()
 
 
-def _place(outcomes: list[Outcome]) -> None:
+def _place(outcomes: list[Outcome], outdir: Path) -> None:
     """Refuse colliding outputs, then move every rendered file into place."""
     by_name: dict[str, list[Outcome]] = {}
     for o in outcomes:
@@ -357,6 +368,8 @@ def _place(outcomes: list[Outcome]) -> None:
                     message += f"（输出文件夹中的 “{name}” 是以前生成的旧文件，未更新）"
                 o.fail([message])
     for o in outcomes:
+        if o.status == FAILED and o.expected and (old := outdir / o.expected).exists():
+            o.problems.append(f"输出文件夹中的 “{old.name}” 是以前生成的旧文件，未更新，请勿报送")
         if o.temp is None:
             continue
         try:
@@ -419,7 +432,8 @@ def run_batch(
         # fail before any work when PDF export cannot happen
         find_soffice(note="未生成任何文件。")
     shared = read_defaults(defaults) if defaults is not None else None
-    paths = expand_inputs(inputs, exclude=defaults)
+    skipped: list[Path] = []
+    paths = expand_inputs(inputs, exclude=defaults, skipped=skipped)
     if not paths:
         raise InputError(
             ", ".join(str(p) for p in inputs), [Problem("", "没有找到输入文件（*.toml 或 *.json）")]
@@ -437,10 +451,27 @@ def run_batch(
     try:
         with _terminate_as_interrupt():
             outcomes = _run(paths, shared, outdir, template, jobs, on_result, prefix)
-            _place(outcomes)
+            _place(outcomes, outdir)
     finally:
         _sweep(outdir, prefix)
     report = BatchReport(outcomes)
+    report.notes += [f"以 _ 开头的文件不作为输入，已跳过：{', '.join(map(str, skipped))}"] if skipped else []
+    years: dict[int, list[Outcome]] = {}
+    for o in outcomes:
+        if o.status != FAILED and o.year is not None:
+            years.setdefault(o.year, []).append(o)
+    if len(years) > 1:
+        listing = "、".join(f"{year} 年 {len(group)} 个" for year, group in sorted(years.items()))
+        odd = min(years.values(), key=len)
+        report.notes.append(
+            f"本批报告的年度不一致：{listing}（如 {odd[0].source}）；是否混入了往年的文件？"
+        )
+    if not pdf:  # a PDF beside a report written just now shows the old numbers
+        for o in outcomes:
+            stale = o.output.with_suffix(".pdf") if o.output is not None else None
+            if o.status != FAILED and stale is not None and stale.exists():
+                stale.unlink(missing_ok=True)
+                report.notes.append(f"已删除过时的 {stale.name}（对应的 .docx 已重新生成；需要时加 --pdf）")
     if pdf:
         from xxgk.pdf import convert
 

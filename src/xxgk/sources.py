@@ -252,12 +252,14 @@ def _toml_message(exc: tomllib.TOMLDecodeError, where: Any, hint: Any) -> str:
     return f"TOML 格式错误：{_translate(message, _TOML_MESSAGES)}"
 
 
-def expand_inputs(items: list[Path], exclude: Path | None = None) -> list[Path]:
+def expand_inputs(
+    items: list[Path], exclude: Path | None = None, skipped: list[Path] | None = None
+) -> list[Path]:
     """Files as given; a folder stands for its *.toml and *.json files, sorted.
 
-    In folders, files whose names start with ``_`` (shared values, a parent's own
-    file) are not inputs; ``exclude`` (the --defaults file) never is.  A file named
-    twice counts once.
+    Files whose names start with ``_`` (shared values, a parent's own file) are not
+    inputs, named or found in a folder; named ones are listed in ``skipped``.
+    ``exclude`` (the --defaults file) never is an input.  A file named twice counts once.
     """
     skip = exclude.resolve() if exclude is not None else None
     out: list[Path] = []
@@ -272,8 +274,12 @@ def expand_inputs(items: list[Path], exclude: Path | None = None) -> list[Path]:
                 and not p.name.startswith("_")
                 and p.resolve() != skip
             ]
+        elif item.name.startswith("_") or item.resolve() == skip:  # e.g. from a glob: *.toml
+            found = []
+            if skipped is not None and item.resolve() != skip:
+                skipped.append(item)
         else:
-            found = [item] if item.resolve() != skip else []  # e.g. _defaults.toml from a glob
+            found = [item]
         for path in found:
             key = path.resolve()
             if key not in seen:

@@ -12,8 +12,8 @@ from typing import Any
 from xxgk.batch import BatchReport, key_figures
 from xxgk.render import write_atomic
 
-FIXED_HEADERS = ("输入文件", "机关", "状态", "错误数", "提示数")
-TAIL_HEADERS = ("输出文件", "问题", "提示")
+FIXED_HEADERS = ("输入文件", "机关", "年度", "状态", "错误数", "提示数")
+TAIL_HEADERS = ("输出文件", "PDF", "问题", "提示")
 
 # Characters a spreadsheet cannot hold (openpyxl refuses them); shown as \xNN instead.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -51,11 +51,13 @@ def rows(report: BatchReport) -> list[list[Any]]:
             [
                 str(o.source),
                 o.agency,
+                o.year,
                 o.status,
                 len(o.problems),
                 len(o.warnings),
                 *figures,
                 o.output.name if o.output else "",
+                o.pdf.name if o.pdf else "",
                 problems,
                 "；".join(o.warnings),
             ]
@@ -87,7 +89,7 @@ def write_summary(report: BatchReport, path: Path) -> None:
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # text that starts with “=” stays text, not a formula
     ws.freeze_panes = "A2"
-    for column, width in zip("ABCDE", (36, 30, 8, 8, 8), strict=True):
+    for column, width in zip("ABCDEF", (36, 30, 8, 8, 8, 8), strict=True):
         ws.column_dimensions[column].width = width
     out = io.BytesIO()
     wb.save(out)
