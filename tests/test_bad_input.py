@@ -375,3 +375,25 @@ def test_placeholders_compute_with_amounts(tmp_path: Path, data: dict[str, Any])
     assert result.exit_code == 0, result.output
     (docx,) = out.iterdir()
     assert "收费2469.0万元，411.5" in dump.dump(docx)
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ('agency = "测\n试"\nyear = 2024\n', '三个引号'),
+        ('agency = "测试"\nyear = ２０２４\n', "半角"),
+        ('agency ＝ "测试"\n', "半角"),
+        ('本年新收 = 1\n', "键名要用英文"),
+        ('agency = "测试"\nyear = 2024\n[text]\noverview = """\n第一段\n', '第 4 行 开始的 """'),
+        ('agency = "C:\\报告"\nyear = 2024\n', "反斜杠"),
+    ],
+)
+def test_more_syntax_mistakes_explained(tmp_path: Path, text: str, needle: str) -> None:
+    refused(tmp_path, text, needle)
+
+
+def test_appeals_written_as_a_list_gets_an_example(tmp_path: Path) -> None:
+    text = EXAMPLE_TEXT.replace(
+        "litigation_direct = { upheld = 2, corrected = 0, other = 1, pending = 1 }", "litigation_direct = [2, 0, 1, 1]"
+    )
+    refused(tmp_path, text, "litigation_direct = { upheld = 0, corrected = 0, other = 0, pending = 0 }")

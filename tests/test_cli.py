@@ -353,5 +353,16 @@ def test_faulty_user_templates_are_user_errors(tmp_path: Path, case: str) -> Non
 def test_wrong_kind_of_output_file_is_a_command_line_error(tmp_path: Path, args: list[str]) -> None:
     run = subprocess.run([sys.executable, "-m", "xxgk", *args], capture_output=True, text=True, cwd=tmp_path)
     assert run.returncode == 2, run.stderr
-    assert "命令行有误" in run.stderr and "结尾" in run.stderr
+    assert "命令行有误" in run.stderr and "应为 ." in run.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_template_of_the_other_layout_is_explained(tmp_path: Path) -> None:
+    other = Path(L.__file__).resolve().parents[2] / "templates" / "xingtai-2022.docx"
+    own = tmp_path / "own.docx"
+    shutil.copy(other, own)
+    result = CliRunner().invoke(
+        cli, ["render", str(EXAMPLE_INPUT), "-o", str(tmp_path / "a.docx"), "--template", str(own)]
+    )
+    assert result.exit_code == 1
+    assert "版式是否与输入的版式 gov-2021 一致" in result.output

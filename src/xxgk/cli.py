@@ -103,8 +103,8 @@ def _suffix(*allowed: str, folder: bool = False) -> Callable[[click.Context, cli
             return value
         if folder and (value.is_dir() or not value.suffix):
             return value
-        kinds = " 或 ".join(allowed) + ("，或是一个文件夹" if folder else "")
-        raise click.BadParameter(f"应以 {kinds} 结尾：{value}", ctx=ctx, param=param)
+        kinds = " 或 ".join(allowed) + " 文件" + ("或一个文件夹" if folder else "")
+        raise click.BadParameter(f"应为 {kinds}：{value}", ctx=ctx, param=param)
 
     return check
 
@@ -382,6 +382,12 @@ _USAGE_MESSAGES = (
     (r"No such option:? (\S+?)\.?(?: Did you mean (\S+?)\?)?", "没有选项 {0}"),
     (r"No such command (.+?)\.(?: Did you mean (.+?)\?)?", "没有命令 {0}"),
     (r"Invalid value for (.+?): (.+) is not one of (.+)\.", "选项 {0} 的值 {1} 无效，可选：{2}"),
+    (
+        r"Invalid value for (.+?): (.+) is not in the range (\S+)<=x<=(\S+)\.",
+        "选项 {0} 的值 {1} 应在 {2}–{3} 之间",
+    ),
+    (r"Invalid value for (.+?): (.+) is not a valid integer(?: range)?\.", "选项 {0} 的值 {1} 不是整数"),
+    (r"Invalid value for (.+?): (?:File|Path|Directory) (.+) does not exist\.", "{0}：{1} 不存在"),
     (r"Invalid value for (.+?): ([^\x00-\x7f].*)", "选项 {0}：{1}"),
     (r"Invalid value for (.+?): (.*)", "选项 {0} 的值无效：{1}"),
     (r"Got unexpected extra arguments? \((.*)\)", "多余的参数：{0}"),

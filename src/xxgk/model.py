@@ -304,6 +304,9 @@ def translate(layout_name: str, error: Any) -> Problem:
             message += f"；像是从表格复制的一行数字，请写成 [{', '.join(numbers)}]"
     elif kind in ("model_type", "model_attributes_type", "dict_type"):
         message = f"应为一组键值（表），实为 {show(value)}"
+        if loc and loc[0] in (L.PROACTIVE.key, L.APPEALS.key) and len(loc) == 2:
+            keys = [k for k in allowed_keys(layout_name, loc) if k != L.TOTAL_COLUMN.key]
+            message += f"；写法如 {loc[-1]} = {{ {', '.join(f'{k} = 0' for k in keys)} }}"
     elif kind == "string_type":
         message = f"应为文字（用英文双引号括起来），实为 {show(value)}"
     elif kind.startswith("date"):

@@ -288,7 +288,15 @@ def render_reference(path: Path, ctx: Mapping[str, Any]) -> bytes:
 
 def render_bytes(report: Report, template: Path | None = None) -> bytes:
     path = template if template is not None else template_path(report.layout)
-    return get_template(path).render(context(report))
+    try:
+        return get_template(path).render(context(report))
+    except TemplateError as exc:
+        if template is not None and "has no attribute" in str(exc):
+            raise TemplateError(
+                f"{exc}（这个模板的版式是否与输入的版式 {report.layout.name} 一致？"
+                "请用对应版式的模板副本修改）"
+            ) from None
+        raise
 
 
 @cache

@@ -98,13 +98,12 @@ def read_defaults(path: Path) -> dict[str, Any]:
         for key in data
         if key not in DEFAULTS_KEYS
     ]
-    if not problems:
-        layout = data.get("layout", L.DEFAULT_LAYOUT)
-        if not isinstance(layout, str) or layout not in L.LAYOUTS:
-            problems.append(Problem(M.META_PLACES["layout"], f"没有名为 “{layout}” 的版式"))
-        else:  # check the types here, so that errors name this file and not every unit
-            probe = {"agency": "-", "year": M.MIN_YEAR, **data}
-            problems = M.validate(layout, probe)[1]
+    layout = data.get("layout", L.DEFAULT_LAYOUT)
+    if not isinstance(layout, str) or layout not in L.LAYOUTS:
+        problems.append(Problem(M.META_PLACES["layout"], f"没有名为 “{layout}” 的版式"))
+    else:  # check the types here, so that errors name this file and not every unit
+        shared = {k: v for k, v in data.items() if k in DEFAULTS_KEYS}
+        problems += M.validate(layout, {"agency": "-", "year": M.MIN_YEAR, **shared})[1]
     if problems:
         raise InputError(source, problems)
     return data

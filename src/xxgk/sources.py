@@ -141,7 +141,12 @@ _TOML_MESSAGES = (
     ("Expected newline or end of document", "一行只能写一个 “键 = 值”"),
     ("Invalid statement", "这一行不是 “键 = 值” 的写法"),
     ("Unterminated string", "字符串缺少结尾的引号"),
+    (
+        "Illegal character '\\n'",
+        "普通引号 \"…\" 里的文字不能换行；多段文字请用三个引号 \"\"\"…\"\"\" 括起来",
+    ),
     ("Illegal character", "有不可见的控制字符（多由复制粘贴带入），请删除"),
+    ("Unescaped '\\'", "文字中的反斜杠 \\ 要写成两个 \\\\"),
     ("Invalid initial character for a key part", "键名只能用英文字母、数字、_ 和 -"),
 )
 _JSON_MESSAGES = (
@@ -173,6 +178,12 @@ def _line_hint(line: str) -> str:
         hint = "数字不要加千位分隔符，1,234 写成 1234"
     elif re.search(r"\d{4}[/年.]\d{1,2}[/月.]\d{1,2}|\d{4}-\d-|\d{4}-\d{2}-\d(?!\d)", line):
         hint = "日期写成 2025-01-20（月、日都用两位数）"
+    elif re.search(r"[０-９]", line):
+        hint = "数字要用半角（英文）数字，如 12，不要用全角的 １２"
+    elif re.search(r"[＝［］｛｝＂]", line):
+        hint = "等号、括号和引号要用半角（英文）符号：= [ ] { } \""
+    elif re.match(r"\s*[^\x00-\x7f]+\s*=", line):
+        hint = "键名要用英文，如 received（见 xxgk init 生成的文件）"
     elif re.search(r"=\s*[^\s\d\[{\"'tf+-]", line):
         hint = "文字要用英文双引号括起来"
     else:
@@ -231,7 +242,7 @@ def parse(text: str, suffix: str, fail: Any) -> dict[str, Any]:
         try:
             data = tomllib.loads(text, parse_float=Decimal)
         except tomllib.TOMLDecodeError as exc:
-            raise fail(_toml_message(exc, where, hint)) from None
+            raise fail(_toml_message(exc, where, hint, lines)) from None
         except ValueError:  # e.g. an integer of thousands of digits
             raise fail("TOML 中有位数过多、无法读取的数字") from None
     if not isinstance(data, dict):
@@ -239,7 +250,16 @@ def parse(text: str, suffix: str, fail: Any) -> dict[str, Any]:
     return data
 
 
-def _toml_message(exc: tomllib.TOMLDecodeError, where: Any, hint: Any) -> str:
+def _unclosed_triple_quote(lines: list[str]) -> str | None:
+    """The line where a \"\"\" text block opens and never closes."""
+    opened = None
+    for number, line in enumerate(lines, 1):
+        for _ in range(line.count('"""')):
+            opened = None if opened else number
+    return f"第 {opened} 行" if opened else None
+
+
+def _toml_message(exc: tomllib.TOMLDecodeError, where: Any, hint: Any, lines: list[str]) -> str:
     message = str(exc)
     m = re.search(r"\(at line (\d+), column (\d+)\)", message)
     if m:
@@ -248,7 +268,9 @@ def _toml_message(exc: tomllib.TOMLDecodeError, where: Any, hint: Any) -> str:
         return f"TOML 格式错误（{where(line, col)}）：{detail}{hint(line)}"
     if "(at end of document)" in message:
         detail = _translate(message.replace("(at end of document)", "").strip(), _TOML_MESSAGES)
-        return f"TOML 格式错误（文件末尾，可能缺少右括号、引号或 \"\"\"）：{detail}"
+        opened = _unclosed_triple_quote(lines)
+        place = f"{opened} 开始的 \"\"\" 没有结尾的 \"\"\"" if opened else "可能缺少右括号、引号或 \"\"\""
+        return f"TOML 格式错误（文件末尾，{place}）：{detail}"
     return f"TOML 格式错误：{_translate(message, _TOML_MESSAGES)}"
 
 
