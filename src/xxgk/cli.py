@@ -311,7 +311,7 @@ def batch(
 @cli.command(
     epilog="""\b
 示例：
-  xxgk aggregate inputs/branches/ -o 合计.toml --base 中心.toml
+  xxgk aggregate 各单位/ --defaults 各单位/_defaults.toml --base 各单位/_center.toml -o 合计.toml
   xxgk render 合计.toml
 """
 )
