@@ -168,27 +168,27 @@ def _translate(detail: str, table: tuple[tuple[str, str], ...]) -> str:
     return detail
 
 
+# What a clerk most likely did on the offending line: (pattern, hint), first match wins.
+_LINE_HINTS = (
+    (r"\[.*\t|\t.*\[", "从表格复制的数字之间要加英文逗号，如 [86, 9, 1, 0, 3, 2]"),
+    (r'^[^"]*\[[^"]*[，、；]', "数字之间要用英文逗号 “,”"),
+    (r"\d,\d{3}", "数字不要加千位分隔符，1,234 写成 1234"),
+    (
+        r"\d{4}[/年.]\d{1,2}[/月.]\d{1,2}|\d{4}-\d-|\d{4}-\d{2}-\d(?!\d)",
+        "日期写成 2025-01-20（月、日都用两位数）",
+    ),
+    (r"[０-９]", "数字要用半角（英文）数字，如 12，不要用全角的 １２"),
+    (r"[＝［］｛｝＂]", "等号、括号和引号要用半角（英文）符号：= [ ] { } \""),
+    (r"^\s*[^\x00-\x7f]+\s*=", "键名要用英文，如 received（见 xxgk init 生成的文件）"),
+    (r"=\s*[^\s\d\[{\"'tf+-]", "文字要用英文双引号括起来"),
+)
+
+
 def _line_hint(line: str) -> str:
-    """What a clerk most likely did on the offending line."""
-    if "\t" in line and "[" in line:
-        hint = "从表格复制的数字之间要加英文逗号，如 [86, 9, 1, 0, 3, 2]"
-    elif re.search(r"[，、；]", line) and "[" in line and '"' not in line:
-        hint = "数字之间要用英文逗号 “,”"
-    elif re.search(r"\d,\d{3}", line):
-        hint = "数字不要加千位分隔符，1,234 写成 1234"
-    elif re.search(r"\d{4}[/年.]\d{1,2}[/月.]\d{1,2}|\d{4}-\d-|\d{4}-\d{2}-\d(?!\d)", line):
-        hint = "日期写成 2025-01-20（月、日都用两位数）"
-    elif re.search(r"[０-９]", line):
-        hint = "数字要用半角（英文）数字，如 12，不要用全角的 １２"
-    elif re.search(r"[＝［］｛｝＂]", line):
-        hint = "等号、括号和引号要用半角（英文）符号：= [ ] { } \""
-    elif re.match(r"\s*[^\x00-\x7f]+\s*=", line):
-        hint = "键名要用英文，如 received（见 xxgk init 生成的文件）"
-    elif re.search(r"=\s*[^\s\d\[{\"'tf+-]", line):
-        hint = "文字要用英文双引号括起来"
-    else:
-        return ""
-    return f"。提示：{hint}"
+    for pattern, hint in _LINE_HINTS:
+        if re.search(pattern, line):
+            return f"。提示：{hint}"
+    return ""
 
 
 class _DuplicateKey(Exception):
