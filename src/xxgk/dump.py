@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,6 +123,3 @@ def grid_values(tbl: etree._Element) -> dict[tuple[int, int], str]:
     """Text of every origin cell by (row, col)."""
     return {(o.row, o.col): o.text for o in origins(tbl)}
 
-
-def text_of(docx: Path | bytes) -> str:
-    return re.sub(r"\s+", "", dump(docx))

@@ -39,9 +39,6 @@ class Report:
     def output_name(self) -> str:
         return output_name(self.year, self.agency)
 
-    def value(self, key: str) -> Number:
-        return self.cells[key]
-
 
 MAX_NAME_BYTES = 240  # file systems allow 255 bytes for a name
 MAX_AGENCY = 60  # characters of an agency's full name
