@@ -567,3 +567,17 @@ def test_mixed_years_and_skipped_underscore_files_are_noted(tmp_path: Path) -> N
     assert "年度不一致" in lines and "old.toml" in lines
     assert "已跳过" in lines and "_center.toml" in lines
     assert len(report.outcomes) == 4
+
+
+def test_duplicates_point_out_an_old_report_of_that_name(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    H.write_batch(folder, 2, json_every=0)
+    out = tmp_path / "out"
+    assert run_batch([folder], out, jobs=1).exit_code == 0
+    H.write_toml(folder / "copy.toml", H.make_input(random.Random(4), H.agency_name(0)))
+    report = run_batch([folder], out, jobs=1)
+    duplicates = [o for o in report.outcomes if o.status == FAILED]
+    assert len(duplicates) == 2
+    for o in duplicates:
+        assert any("同名文件" in p for p in o.problems)
+        assert any("以前生成的旧文件" in p for p in o.problems)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from xxgk.errors import OutputError, Problem, XxgkError
-from xxgk.render import write_atomic, write_report
+from xxgk.render import drop_stale_pdf, write_atomic, write_report
 from xxgk.report import Report, load, read_defaults
 from xxgk.sources import expand_inputs
 
@@ -82,10 +82,8 @@ def render_one(
     target = output if output is not None else Path.cwd()
     written = write_report(report, target, template)
     result = Rendered(report, written, warnings=list(report.warnings))
-    stale = written.with_suffix(".pdf")
-    if not pdf and stale.exists():  # it shows the old numbers
-        stale.unlink(missing_ok=True)
-        result.warnings.append(Problem("", f"已删除过时的 {stale.name}（.docx 已重新生成；需要时加 --pdf）"))
+    if not pdf and (note := drop_stale_pdf(written)) is not None:
+        result.warnings.append(Problem("", note))
     if pdf:
         from xxgk.pdf import convert_one
 

@@ -15,7 +15,6 @@ import os
 import secrets
 import signal
 import sys
-import tempfile
 import threading
 import time
 import unicodedata
@@ -29,6 +28,7 @@ from typing import Any
 
 from xxgk import layouts as L
 from xxgk.errors import InputError, OutputError, Problem, XxgkError
+from xxgk.render import drop_stale_pdf
 from xxgk.report import Number, Report, load, output_name, read_defaults
 from xxgk.sources import expand_inputs, read_data
 
@@ -133,17 +133,12 @@ def _process(
     template: Path | None,
     prefix: str = TEMP_PREFIX,
 ) -> Outcome:
-    from xxgk.render import ordinary_file_mode, render_bytes
+    from xxgk.render import render_bytes, write_temp
 
     outcome = Outcome(path)
-    tmp: str | None = None
     try:
         report: Report = load(path, defaults=defaults)
-        data = render_bytes(report, template)
-        fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=outdir)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, ordinary_file_mode())
+        tmp = write_temp(outdir, render_bytes(report, template), prefix)
     except InputError as exc:
         outcome.fail([str(p) for p in exc.problems])
         outcome.agency, outcome.year = _identity(path, defaults)
@@ -154,20 +149,17 @@ def _process(
         outcome.fail([str(exc)])
         return outcome
     except OSError as exc:
-        _discard(tmp)
         outcome.fail([f"无法写入输出文件夹 {outdir}：{exc.strerror or exc}"])
         return outcome
     except Exception as exc:  # a bug must not take the other agencies down
-        _discard(tmp)
         outcome.fail([f"xxgk 内部错误：{type(exc).__name__}: {exc}"])
         return outcome
-    assert tmp is not None
     outcome.status = WARNED if report.warnings else DONE
     outcome.agency = report.agency
     outcome.year = report.year
     outcome.warnings = [str(w) for w in report.warnings]
     outcome.output = outdir / report.output_name
-    outcome.temp = Path(tmp)
+    outcome.temp = tmp
     outcome.figures = {name: get(report.cells) for name, get in key_figures().items()}
     return outcome
 
@@ -183,15 +175,6 @@ def _identity(path: Path, defaults: Mapping[str, Any] | None) -> tuple[str, int 
         agency.strip() if isinstance(agency, str) else "",
         year if isinstance(year, int) and not isinstance(year, bool) else None,
     )
-
-
-def _discard(tmp: str | os.PathLike[str] | None) -> None:
-    if tmp is None:
-        return
-    try:
-        os.unlink(tmp)
-    except OSError:
-        pass
 
 
 def _process_chunk(
@@ -363,10 +346,8 @@ def _place(outcomes: list[Outcome], outdir: Path) -> None:
             for o in group:
                 others = "、".join(str(x.source) for x in group if x is not o)
                 name = o.output.name if o.output else ""
-                message = f"与 {others} 生成同名文件 “{name}”，都未生成；请检查机关名称和年度"
-                if o.output is not None and o.output.exists():
-                    message += f"（输出文件夹中的 “{name}” 是以前生成的旧文件，未更新）"
-                o.fail([message])
+                o.fail([f"与 {others} 生成同名文件 “{name}”，都未生成；请检查机关名称和年度"])
+                o.expected = name
     for o in outcomes:
         if o.status == FAILED and o.expected and (old := outdir / o.expected).exists():
             o.problems.append(f"输出文件夹中的 “{old.name}” 是以前生成的旧文件，未更新，请勿报送")
@@ -394,9 +375,9 @@ def _sweep(outdir: Path, prefix: str, older_than: float = 0.0) -> None:
         try:
             if older_than and now - path.stat().st_mtime < older_than:
                 continue  # perhaps another batch writing to the same folder right now
+            path.unlink(missing_ok=True)
         except OSError:
             continue
-        _discard(path)
 
 
 def _check_summary_path(summary: Path) -> None:
@@ -466,12 +447,10 @@ def run_batch(
         report.notes.append(
             f"本批报告的年度不一致：{listing}（如 {odd[0].source}）；是否混入了往年的文件？"
         )
-    if not pdf:  # a PDF beside a report written just now shows the old numbers
+    if not pdf:
         for o in outcomes:
-            stale = o.output.with_suffix(".pdf") if o.output is not None else None
-            if o.status != FAILED and stale is not None and stale.exists():
-                stale.unlink(missing_ok=True)
-                report.notes.append(f"已删除过时的 {stale.name}（对应的 .docx 已重新生成；需要时加 --pdf）")
+            if o.status != FAILED and o.output is not None and (note := drop_stale_pdf(o.output)):
+                report.notes.append(note)
     if pdf:
         from xxgk.pdf import convert
 
