@@ -61,24 +61,22 @@ path_arg = click.Path(path_type=Path)
 HELP_TEXT = "显示此帮助并退出。"
 
 
-class Command(click.Command):
-    """A command whose --help option is described in Chinese."""
+class _ChineseHelp:
+    """The --help option described in Chinese."""
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
-        option = super().get_help_option(ctx)
+        option: click.Option | None = super().get_help_option(ctx)  # type: ignore[misc]
         if option is not None:
             option.help = HELP_TEXT
         return option
 
 
-class Group(click.Group):
+class Command(_ChineseHelp, click.Command):
+    pass
+
+
+class Group(_ChineseHelp, click.Group):
     command_class = Command
-
-    def get_help_option(self, ctx: click.Context) -> click.Option | None:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.help = HELP_TEXT
-        return option
 
 
 @click.group(

@@ -27,6 +27,11 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 SAVE_AS_UTF8 = "请用 UTF-8 编码保存（记事本：文件 → 另存为 → 编码选 “UTF-8”）"
 
 
+def line_and_column(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of a character index."""
+    return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
 def display_name(path: Path) -> str:
     return str(path)
 
@@ -211,8 +216,7 @@ def parse(text: str, suffix: str, fail: Any) -> dict[str, Any]:
         kind = "json" if text.lstrip().startswith(("{", "[")) else "toml"  # JSON saved as .toml
     lines = text.splitlines()
     if (bad := _CONTROL.search(text)) is not None:
-        line = text.count("\n", 0, bad.start()) + 1
-        column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        line, column = line_and_column(text, bad.start())
         raise fail(
             f"第 {line} 行第 {column} 列有不可见的控制字符 U+{ord(bad.group()):04X}"
             "（多由从 Word 或网页复制粘贴带入），请删除"

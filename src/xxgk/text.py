@@ -14,6 +14,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from xxgk.sandbox import LimitedSandbox
+from xxgk.sources import line_and_column
 
 # Characters XML 1.0 forbids, plus C1 controls and non-characters: never intended in text.
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -34,10 +35,6 @@ class Paragraph:
     @property
     def text(self) -> str:
         return self.lead + self.body
-
-
-def line_and_column(text: str, index: int) -> tuple[int, int]:
-    return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
 def illegal_characters(text: str) -> str | None:
