@@ -171,7 +171,7 @@ def build(source: str, data: Mapping[str, Any]) -> Report:
     cells, cell_problems = compute(layout, plain)
     problems += cell_problems
     year = plain["year"]
-    view = placeholder_data(layout, cells, agency, year)
+    view: dict[str, Any] | None = None  # built only when some text quotes the data
     notes: list[Problem] = []
     text: dict[str, list[Paragraph]] = {}
     for section in L.TEXT_SECTIONS:
@@ -185,7 +185,9 @@ def build(source: str, data: Mapping[str, Any]) -> Report:
         if (bad := illegal_characters(raw)) is not None:
             problems.append(Problem(name, bad))
             continue
-        rendered, error = render_placeholders(raw, view)
+        if view is None and ("{" in raw or "}" in raw):
+            view = placeholder_data(layout, cells, agency, year)
+        rendered, error = render_placeholders(raw, view or {})
         if error is not None or rendered is None:
             problems.append(Problem(name, error or ""))
             continue
