@@ -32,7 +32,7 @@ lint: $(STAMP)
 	$(BIN)/python -m ruff check src tests bench
 
 templates: $(STAMP)
-	$(BIN)/python -m xxgk.build templates
+	$(BIN)/python -m xxgk.template_builder templates
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py

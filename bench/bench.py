@@ -384,7 +384,8 @@ class SingleResult:
 
 def measure_single(paths: Sequence[Path], out: Path) -> SingleResult:
     """xxgk in-process: load + render_bytes + write, after one warm-up (first path, not counted)."""
-    from xxgk.render import render_bytes, write_atomic
+    from xxgk.files import write_atomic
+    from xxgk.render import render_bytes
     from xxgk.report import load
 
     out.mkdir(parents=True, exist_ok=True)
@@ -410,7 +411,7 @@ def measure_single(paths: Sequence[Path], out: Path) -> SingleResult:
 
 def compare_outputs(baseline: Path, xxgk: Path) -> str:
     """Both paths must produce the same document text (same tables, same cells)."""
-    from xxgk.dump import dump, normalise
+    from xxgk.formats.docx_dump import dump, normalise
 
     names = sorted(p.name for p in baseline.glob("*.docx"))
     differ = [n for n in names if normalise(dump(baseline / n)) != normalise(dump(xxgk / n))]

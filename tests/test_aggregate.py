@@ -16,8 +16,8 @@ from tests import batch_helpers as H
 from xxgk import layouts as L
 from xxgk.aggregate import aggregate_files
 from xxgk.errors import InputError, OutputError
+from xxgk.layouts import TO_FILL
 from xxgk.report import Report, load
-from xxgk.skeleton import TO_FILL
 
 N = 7
 

@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from tests.conftest import EXAMPLE_INPUT, consistent_data
-from xxgk import dump
 from xxgk.cli import cli
+from xxgk.formats import docx_dump as dump
 from xxgk.report import load
 
 EXAMPLE_TEXT = EXAMPLE_INPUT.read_text(encoding="utf-8")

@@ -16,9 +16,9 @@ import pytest
 
 import xxgk.batch
 from tests import batch_helpers as H
-from xxgk import dump
 from xxgk.batch import DONE, FAILED, WARNED, run_batch
 from xxgk.errors import InputError, OutputError
+from xxgk.formats import docx_dump as dump
 from xxgk.report import load
 
 N_GOOD = 32

@@ -17,9 +17,9 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import EXAMPLE_INPUT, SEED_INPUT, consistent_data, write_json
-from xxgk import dump
 from xxgk import layouts as L
 from xxgk.cli import cli, usage_message
+from xxgk.formats import docx_dump as dump
 from xxgk.report import load
 
 COMMANDS = sorted(cli.commands)

@@ -12,11 +12,11 @@ from lxml import etree
 
 from tests.conftest import EXAMPLE_INPUT, ROOT, SEED_INPUT
 from tests.spec_tables import EXPECTED, HEADINGS, T3_MERGES, parse_a1
-from xxgk import dump
 from xxgk import layouts as L
-from xxgk.build import build_template
+from xxgk.formats import docx_dump as dump
 from xxgk.render import render_bytes, template_path
 from xxgk.report import load
+from xxgk.template_builder import build_template
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from tests.conftest import EXAMPLE_INPUT, SEED_DUMP, SEED_INPUT, consistent_data
-from xxgk import dump
 from xxgk import layouts as L
 from xxgk.cli import cli
 from xxgk.errors import InputError
+from xxgk.formats import docx_dump as dump
 from xxgk.render import context, render_bytes, render_reference, template_path
 from xxgk.report import build, load
 
@@ -205,13 +205,13 @@ def test_a_finished_report_is_not_a_template(tmp_path: Path) -> None:
     ],
 )
 def test_output_names_are_safe(agency: str, expected: str) -> None:
-    from xxgk.report import output_name
+    from xxgk.files import output_name
 
     assert output_name(2024, agency) == expected
 
 
 def test_long_agency_names_fit_a_file_name() -> None:
-    from xxgk.report import output_name
+    from xxgk.files import output_name
 
     name = output_name(2024, "很长的机关名称" * 40)
     assert len(name.encode("utf-8")) <= 255 and name.endswith("政府信息公开工作年度报告.docx")

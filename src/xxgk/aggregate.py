@@ -11,9 +11,10 @@ from typing import Any
 
 from xxgk import layouts as L
 from xxgk.errors import InputError, OutputError, Problem
+from xxgk.files import write_atomic
+from xxgk.formats.toml_writer import input_toml
+from xxgk.inputs import expand_inputs, read_option_file
 from xxgk.report import Report, build, deep_merge, load, read_defaults
-from xxgk.skeleton import TO_FILL, input_toml
-from xxgk.sources import display_name, expand_inputs, read_option_file
 
 
 @dataclass
@@ -66,14 +67,14 @@ def aggregate(reports: list[Report], base: Report | None = None) -> str:
         if isinstance(given, str):
             text[section.key] = given
         elif section is not L.PREFACE:
-            text[section.key] = f"{TO_FILL}{L.text_section_name(section)}"
+            text[section.key] = f"{L.TO_FILL}{L.text_section_name(section)}"
     members = reports + ([base] if base is not None else [])
     names = [r.agency for r in reports]
     shown = "、".join(names[:8]) + (f" 等 {len(names)} 个单位" if len(names) > 8 else "")
     own = "本级和" if base is not None and _has_numbers(base) else ""
     return input_toml(
         first.layout.name,
-        agency=base.agency if base is not None else f"{TO_FILL}上级机关全称",
+        agency=base.agency if base is not None else f"{L.TO_FILL}上级机关全称",
         year=first.year,
         date=base.date if base is not None else None,
         text=text,
@@ -110,8 +111,6 @@ def aggregate_files(
     defaults: Path | None = None,
     force: bool = False,
 ) -> Aggregated:
-    from xxgk.render import write_atomic
-
     if output.is_dir():
         raise OutputError(f"{output} 是一个文件夹；请给出文件名，如 {output / '汇总.toml'}")
     if output.suffix.lower() != ".toml":
@@ -136,7 +135,7 @@ def aggregate_files(
             shown = "；".join(str(x) for x in exc.problems[:3])
             more = f"等 {len(exc.problems)} 处问题" if len(exc.problems) > 3 else ""
             message = f"{shown}{more}（请先用 xxgk validate 检查）"
-            problems.append(Problem(display_name(path), message))
+            problems.append(Problem(str(path), message))
     if problems:
         raise InputError("汇总", problems)
     kinds: dict[tuple[int, str], list[Report]] = {}
@@ -171,12 +170,12 @@ def aggregate_files(
         notes.append(f"已把 --base（{parent.agency}）本级的数字一并计入合计")
     text = aggregate(reports, parent)
     try:  # what is written must read back and pass the checks (numbers can outgrow the limits)
-        build(display_name(output), tomllib.loads(text, parse_float=Decimal))
+        build(str(output), tomllib.loads(text, parse_float=Decimal))
     except InputError as exc:
         raise InputError("汇总结果", exc.problems) from None
     write_atomic(output, text.encode("utf-8"))
     if base is None:
-        notes.append(f"未给出 --base：机关名称和正文是待填写的占位文字（{TO_FILL}），请填写后再生成")
+        notes.append(f"未给出 --base：机关名称和正文是待填写的占位文字（{L.TO_FILL}），请填写后再生成")
     return Aggregated(output, len(reports), notes)
 
 

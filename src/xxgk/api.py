@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from xxgk.errors import OutputError, Problem, XxgkError
-from xxgk.render import drop_stale_pdf, write_atomic, write_report
+from xxgk.files import drop_stale_pdf, write_atomic
+from xxgk.inputs import expand_inputs
+from xxgk.render import write_report
 from xxgk.report import Report, load, read_defaults
-from xxgk.sources import expand_inputs
 
 
 @dataclass

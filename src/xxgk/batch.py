@@ -17,7 +17,6 @@ import signal
 import sys
 import threading
 import time
-import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -27,10 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from xxgk import layouts as L
+from xxgk.compute import Number
 from xxgk.errors import InputError, OutputError, Problem, XxgkError
-from xxgk.render import drop_stale_pdf
-from xxgk.report import Number, Report, load, output_name, read_defaults
-from xxgk.sources import expand_inputs, read_data
+from xxgk.files import drop_stale_pdf, name_key, output_name
+from xxgk.inputs import expand_inputs, read_data
+from xxgk.report import Report, load, read_defaults
 
 DONE, WARNED, FAILED = "成功", "有提示", "失败"
 TEMP_PREFIX = ".xxgk-"
@@ -133,7 +133,8 @@ def _process(
     template: Path | None,
     prefix: str = TEMP_PREFIX,
 ) -> Outcome:
-    from xxgk.render import render_bytes, write_temp
+    from xxgk.files import write_temp
+    from xxgk.render import render_bytes
 
     outcome = Outcome(path)
     try:
@@ -330,17 +331,12 @@ def _terminate_as_interrupt() -> Iterator[None]:
             signal.signal(getattr(signal, name), handler)
 
 
-def _name_key(path: Path) -> str:
-    """File names that collide on Windows or macOS collide here too."""
-    return unicodedata.normalize("NFC", path.name).casefold()
-
-
 def _place(outcomes: list[Outcome], outdir: Path) -> None:
     """Refuse colliding outputs, then move every rendered file into place."""
     by_name: dict[str, list[Outcome]] = {}
     for o in outcomes:
         if o.output is not None:
-            by_name.setdefault(_name_key(o.output), []).append(o)
+            by_name.setdefault(name_key(o.output), []).append(o)
     for group in by_name.values():
         if len(group) > 1:
             for o in group:

@@ -224,7 +224,7 @@ def init(layout: str, output: Path | None, year: int | None, force: bool) -> Non
     """生成带中文注释的输入文件模板（可直接通过检查和生成）。"""
     with _user_errors():
         from xxgk.api import write_skeleton
-        from xxgk.skeleton import skeleton
+        from xxgk.formats.toml_writer import skeleton
 
         text = skeleton(layout, year)
         if output is None:
@@ -268,7 +268,7 @@ def batch(
     """批量生成多个单位的报告：一个出错不影响其他。"""
     with _user_errors():
         from xxgk.batch import Outcome, run_batch
-        from xxgk.sources import expand_inputs
+        from xxgk.inputs import expand_inputs
 
         total = len(expand_inputs(list(inputs), exclude=defaults))
         seen = 0
@@ -364,8 +364,8 @@ def layouts_command() -> None:
 def dump_command(docx: Path) -> None:
     """把 .docx 的正文和表格按单元格输出为文本（用于比对）。"""
     with _user_errors():
-        from xxgk.dump import dump, normalise
         from xxgk.errors import InputError, Problem
+        from xxgk.formats.docx_dump import dump, normalise
 
         try:
             text = dump(docx)

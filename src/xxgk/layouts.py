@@ -23,6 +23,8 @@ DEFAULT_PREFACE = (
     "{agency}编制并发布本年度报告。报告中所列数据统计期限为{year}年1月1日至12月31日。"
 )
 FEE_KEYWORD = "信息处理费"
+TO_FILL = "【请填写】"  # what a clerk still has to fill in (init, aggregate)
+TO_FILL_MARK = TO_FILL[:-1]  # also catches 【请填写：…】
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,7 @@ sandbox with ``StrictUndefined`` and XML escaping on.
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -30,8 +28,10 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from xxgk import layouts as L
+from xxgk.compute import format_number, nested
 from xxgk.errors import OutputError, TemplateError
-from xxgk.report import Report, format_number, nested
+from xxgk.files import write_atomic
+from xxgk.report import Report
 from xxgk.sandbox import LimitedSandbox
 
 DOCUMENT = "word/document.xml"
@@ -297,52 +297,6 @@ def render_bytes(report: Report, template: Path | None = None) -> bytes:
                 "请用对应版式的模板副本修改）"
             ) from None
         raise
-
-
-@cache
-def ordinary_file_mode() -> int:
-    """The mode an ordinary new file gets (0666 less the umask); mkstemp gives 0600."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-def write_temp(directory: Path, data: bytes, prefix: str = ".xxgk-") -> Path:
-    """A hidden temporary file with ``data`` and an ordinary file mode; removed on failure."""
-    fd, name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=directory)
-    tmp = Path(name)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, ordinary_file_mode())
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return tmp
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write via a temporary file in the same folder, then rename: never a partial file."""
-    directory = path.parent
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        tmp = write_temp(directory, data)
-    except OSError as exc:
-        raise OutputError(f"无法在 {directory} 写入文件：{exc.strerror or exc}") from None
-    try:
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise OutputError(f"无法写入 {path}：{exc.strerror or exc}") from None
-
-
-def drop_stale_pdf(docx: Path) -> str | None:
-    """A PDF beside a report just written shows the old numbers: remove it and say so."""
-    stale = docx.with_suffix(".pdf")
-    if not stale.exists():
-        return None
-    stale.unlink(missing_ok=True)
-    return f"已删除过时的 {stale.name}（对应的 .docx 已重新生成；需要时加 --pdf）"
 
 
 def write_report(report: Report, output: Path, template: Path | None = None) -> Path:

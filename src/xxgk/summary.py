@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from xxgk.batch import BatchReport, key_figures
-from xxgk.render import write_atomic
+from xxgk.files import write_atomic
 
 FIXED_HEADERS = ("输入文件", "机关", "年度", "状态", "错误数", "提示数")
 TAIL_HEADERS = ("输出文件", "PDF", "问题", "提示")

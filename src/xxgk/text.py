@@ -14,7 +14,6 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from xxgk.sandbox import LimitedSandbox
-from xxgk.sources import line_and_column
 
 # Characters XML 1.0 forbids, plus C1 controls and non-characters: never intended in text.
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -23,6 +22,11 @@ _LEAD = re.compile(r"^[（(][一二三四五六七八九十]{1,3}[）)][^。！�
 _HEADING_ONLY = re.compile(r"^[（(][一二三四五六七八九十]{1,3}[）)][^。！？\n]{1,40}$")
 _PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 _CJK = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]")
+
+
+def line_and_column(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of a character index."""
+    return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,7 @@ from xxgk import layouts as L
 from xxgk.model import META_PLACES
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
-TO_FILL = "【请填写】"
-TO_FILL_MARK = TO_FILL[:-1]  # also catches 【请填写：…】
+TO_FILL = L.TO_FILL
 AGENCY_PLACEHOLDER = f"{TO_FILL}机关全称"
 
 _SAMPLE_TEXT = {

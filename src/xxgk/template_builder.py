@@ -1,7 +1,7 @@
 """Build the .docx templates from the layouts (python-docx).
 
 The committed files in ``templates/`` are the output of this module; a test
-rebuilds them and compares the XML parts.  Run ``python -m xxgk.build DIR``
+rebuilds them and compares the XML parts.  Run ``python -m xxgk.template_builder DIR``
 after changing a layout or the typography.
 """
 

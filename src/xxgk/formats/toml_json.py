@@ -1,4 +1,4 @@
-"""Reading input files: bytes → text → TOML/JSON → a plain dict.
+"""The TOML and JSON reader: bytes → text → a plain dict, with Chinese messages.
 
 Real users save with Notepad (UTF-8 with BOM, or "Unicode", i.e. UTF-16),
 with WPS or an old editor (GBK/GB18030), and sometimes hand over a folder or
@@ -12,56 +12,15 @@ import json
 import re
 import tomllib
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from xxgk.errors import InputError, Problem
-
-MAX_INPUT_BYTES = 5 * 1024 * 1024
-INPUT_SUFFIXES = (".toml", ".json")
-_NOTEPAD_SUFFIXES = (".toml.txt", ".json.txt")  # saved by Notepad "as text"
+from xxgk.errors import Problem
+from xxgk.text import line_and_column
 
 # Control characters other than tab and line breaks: never meant, often pasted in.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 SAVE_AS_UTF8 = "请用 UTF-8 编码保存（记事本：文件 → 另存为 → 编码选 “UTF-8”）"
-
-
-def line_and_column(text: str, index: int) -> tuple[int, int]:
-    """1-based line and column of a character index."""
-    return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
-
-
-def display_name(path: Path) -> str:
-    return str(path)
-
-
-def read_data(path: Path) -> tuple[dict[str, Any], list[Problem]]:
-    """Read one input file; returns the data and reading notes (warnings)."""
-    source = display_name(path)
-
-    def fail(message: str) -> InputError:
-        return InputError(source, [Problem("", message)])
-
-    if path.is_dir():
-        raise fail("这是一个文件夹，不是文件（要处理文件夹中的全部输入，请用 xxgk batch）")
-    if path.name.lower().endswith(_NOTEPAD_SUFFIXES):
-        real = path.name[: -len(".txt")]
-        raise fail(f"文件名是 “{path.name}”（记事本自动加了 .txt），请改名为 “{real}”")
-    try:
-        with path.open("rb") as fh:  # never more than the limit: /dev/zero is a file too
-            raw = fh.read(MAX_INPUT_BYTES + 1)
-    except FileNotFoundError:
-        raise fail("文件不存在") from None
-    except PermissionError:
-        raise fail("没有读取这个文件的权限") from None
-    except OSError as exc:
-        raise fail(f"无法读取文件：{exc.strerror or exc}") from None
-    if len(raw) > MAX_INPUT_BYTES:
-        raise fail(f"文件过大（超过 {MAX_INPUT_BYTES // 1024 // 1024} MB），不像是年度报告的输入文件")
-    text, notes = decode(raw, fail)
-    data = parse(text, path.suffix.lower(), fail)
-    return data, notes
 
 
 def decode(raw: bytes, fail: Any) -> tuple[str, list[Problem]]:
@@ -276,50 +235,3 @@ def _toml_message(exc: tomllib.TOMLDecodeError, where: Any, hint: Any, lines: li
         place = f"{opened} 开始的 \"\"\" 没有结尾的 \"\"\"" if opened else "可能缺少右括号、引号或 \"\"\""
         return f"TOML 格式错误（文件末尾，{place}）：{detail}"
     return f"TOML 格式错误：{_translate(message, _TOML_MESSAGES)}"
-
-
-def expand_inputs(
-    items: list[Path], exclude: Path | None = None, skipped: list[Path] | None = None
-) -> list[Path]:
-    """Files as given; a folder stands for its *.toml and *.json files, sorted.
-
-    Files whose names start with ``_`` (shared values, a parent's own file) are not
-    inputs, named or found in a folder; named ones are listed in ``skipped``.
-    ``exclude`` (the --defaults file) never is an input.  A file named twice counts once.
-    """
-    skip = exclude.resolve() if exclude is not None else None
-    out: list[Path] = []
-    seen: set[Path] = set()
-    for item in items:
-        if item.is_dir():
-            found = [
-                p
-                for p in sorted(item.iterdir())
-                if (p.suffix.lower() in INPUT_SUFFIXES or p.name.lower().endswith(_NOTEPAD_SUFFIXES))
-                and p.is_file()
-                and not p.name.startswith("_")
-                and p.resolve() != skip
-            ]
-        elif item.name.startswith("_") or item.resolve() == skip:  # e.g. from a glob: *.toml
-            found = []
-            if skipped is not None and item.resolve() != skip:
-                skipped.append(item)
-        else:
-            found = [item]
-        for path in found:
-            key = path.resolve()
-            if key not in seen:
-                seen.add(key)
-                out.append(path)
-    return out
-
-
-def read_option_file(option: str, path: Path) -> dict[str, Any]:
-    """A file given with an option (--defaults, --base): errors name the option."""
-    if path.is_dir():
-        message = f"这是一个文件夹；{option} 应为一个 .toml 或 .json 文件"
-        raise InputError(f"{option} {path}", [Problem("", message)])
-    try:
-        return read_data(path)[0]
-    except InputError as exc:
-        raise InputError(f"{option} {path}", exc.problems) from None

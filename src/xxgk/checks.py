@@ -1,0 +1,150 @@
+"""Warnings about a computed report: wording, dates, placeholders left to fill, and cross-year checks."""
+
+from __future__ import annotations
+
+import datetime
+import unicodedata
+from typing import TYPE_CHECKING
+
+from xxgk import layouts as L
+from xxgk import model as M
+from xxgk.errors import Problem
+from xxgk.text import illegal_characters
+
+if TYPE_CHECKING:
+    from xxgk.report import Report
+
+MAX_AGENCY = 60  # characters of an agency's full name
+
+
+def agency_problems(agency: str) -> list[Problem]:
+    """What makes an agency's name unusable in a title and a file name (errors)."""
+    problems: list[Problem] = []
+    if not agency:
+        problems.append(Problem(M.META_PLACES["agency"], "不能为空"))
+    elif "\n" in agency or "\r" in agency:
+        problems.append(Problem(M.META_PLACES["agency"], "应为一行文字，不能换行"))
+    elif (bad := illegal_characters(agency)) is not None:
+        problems.append(Problem(M.META_PLACES["agency"], bad))
+    elif (fmt := next((ch for ch in agency if unicodedata.category(ch) == "Cf"), None)) is not None:
+        problems.append(
+            Problem(
+                M.META_PLACES["agency"],
+                f"含有不可见的格式字符 U+{ord(fmt):04X}（多由复制粘贴带入），请删除",
+            )
+        )
+    elif len(agency) > MAX_AGENCY:
+        problems.append(Problem(M.META_PLACES["agency"], f"过长（{len(agency)} 字，最多 {MAX_AGENCY} 字）"))
+    return problems
+
+
+def warnings(report: Report) -> list[Problem]:
+    out = []
+    layout = report.layout
+    if not layout.national:
+        out.append(
+            Problem(
+                M.META_PLACES["layout"],
+                f"版式 {layout.name} 与国家格式{L.NATIONAL_FORMAT}不同（{layout.description}）；"
+                f"如无特别要求，请使用 {L.DEFAULT_LAYOUT}",
+            )
+        )
+    elif report.year < L.NATIONAL_FROM_YEAR:
+        out.append(
+            Problem(
+                M.META_PLACES["year"],
+                f"{report.year} 年度报告适用 2019 年试行格式，本工具按 2021 年国家格式生成",
+            )
+        )
+    if L.TO_FILL_MARK in report.agency:
+        out.append(Problem(M.META_PLACES["agency"], f"仍是待填写的占位文字 “{report.agency}”"))
+    for section in L.TEXT_SECTIONS:
+        name = L.text_section_name(section)
+        content = "".join(p.text for p in report.text.get(section.key, []))
+        if section is L.PREFACE and report.data[L.TEXT_KEY].get(section.key) is None:
+            continue  # generated
+        if L.TO_FILL_MARK in content:
+            out.append(Problem(name, f"仍有待填写的内容（{L.TO_FILL}）"))
+        elif not content.strip("…. 　"):
+            out.append(Problem(name, "内容为空，请填写"))
+    for section in L.TEXT_SECTIONS:
+        raw = report.data[L.TEXT_KEY].get(section.key) or ""
+        if "｛｛" in raw or "｝｝" in raw:
+            out.append(
+                Problem(
+                    L.text_section_name(section),
+                    "有全角的 “｛｛” 或 “｝｝”：占位符要用半角（英文）花括号，如 {{ year }}",
+                )
+            )
+    today = datetime.date.today()
+    if report.year >= today.year:
+        out.append(Problem(M.META_PLACES["year"], f"{report.year} 年度尚未结束，请确认报告年度"))
+    if report.date is not None and report.date.year > report.year + 1:
+        out.append(
+            Problem(
+                M.META_PLACES["date"],
+                f"{report.date.isoformat()} 晚于 {report.year + 1} 年：报告应在次年 1 月 31 日"
+                "（部门）或 3 月 31 日（地方政府）前发布，请确认日期",
+            )
+        )
+    if report.date is not None and report.date <= datetime.date(report.year, 12, 31):
+        out.append(
+            Problem(
+                M.META_PLACES["date"],
+                f"{report.date.isoformat()} 早于 {report.year} 年度结束，落款日期通常在次年 1 月",
+            )
+        )
+    other = "".join(p.text for p in report.text.get(L.OTHER.key, []))
+    if L.FEE_KEYWORD not in other:
+        out.append(
+            Problem(
+                L.OTHER.heading or "",
+                f"未提及{L.FEE_KEYWORD}（应说明按《政府信息公开信息处理费管理办法》收取{L.FEE_KEYWORD}的情况）",
+            )
+        )
+    return out
+
+
+def compare_with_previous(report: Report, previous: Report) -> list[Problem]:
+    """Cross-year checks against last year's input (warnings)."""
+    out = []
+    if previous.agency != report.agency:
+        out.append(
+            Problem(M.META_PLACES["agency"], f"与上年报告的机关名称 “{previous.agency}” 不同")
+        )
+    if previous.year != report.year - 1:
+        out.append(
+            Problem(
+                M.META_PLACES["year"],
+                f"--previous 给出的上年输入 {previous.source} 是 {previous.year} 年度，"
+                f"本报告是 {report.year} 年度，上年应为 {report.year - 1} 年度",
+            )
+        )
+    carried_over, carried_forward = L.CARRIED_OVER_ROW, L.CARRIED_FORWARD_ROW
+    for column in L.APPLICANT_COLUMNS:
+        now = report.cells[carried_over.field(column).key]
+        then = previous.cells[carried_forward.field(column).key]
+        if now != then:
+            out.append(
+                Problem(
+                    carried_over.field(column).place_name,
+                    f"为 {now}，但上年报告的 “{carried_forward.place_name}” 为 {then}",
+                )
+            )
+    block = report.layout.blocks[0]
+    for item in block.items:
+        issued, repealed, in_force = (
+            report.cells[f"{L.PROACTIVE.key}.{item.key}.{c.key}"] for c in block.columns
+        )
+        before = previous.cells.get(f"{L.PROACTIVE.key}.{item.key}.{L.IN_FORCE.key}")
+        if before is not None and in_force != before + issued - repealed:
+            expected = before + issued - repealed
+            out.append(
+                Problem(
+                    f"{block.heading} / {item.label} / {L.IN_FORCE.label}",
+                    f"为 {in_force}，但上年 {before} + {L.ISSUED.label} {issued}"
+                    f" − {L.REPEALED.label} {repealed} = {expected}",
+                )
+            )
+    return out
+

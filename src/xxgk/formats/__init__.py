@@ -1,0 +1,1 @@
+"""Readers and writers of file formats, each walking the layout through :mod:`xxgk.layouts`."""

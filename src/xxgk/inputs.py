@@ -1,0 +1,92 @@
+"""Finding and reading input files: folders, option files, and the reader for each format.
+
+Every file is read with a byte limit before any parsing; the reader for its
+format (``xxgk.formats``) turns the bytes into plain data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from xxgk.errors import InputError, Problem
+from xxgk.formats.toml_json import decode, parse
+
+MAX_INPUT_BYTES = 5 * 1024 * 1024
+INPUT_SUFFIXES = (".toml", ".json")
+_NOTEPAD_SUFFIXES = (".toml.txt", ".json.txt")  # saved by Notepad "as text"
+
+
+def read_data(path: Path) -> tuple[dict[str, Any], list[Problem]]:
+    """Read one input file; returns the data and reading notes (warnings)."""
+    source = str(path)
+
+    def fail(message: str) -> InputError:
+        return InputError(source, [Problem("", message)])
+
+    if path.is_dir():
+        raise fail("这是一个文件夹，不是文件（要处理文件夹中的全部输入，请用 xxgk batch）")
+    if path.name.lower().endswith(_NOTEPAD_SUFFIXES):
+        real = path.name[: -len(".txt")]
+        raise fail(f"文件名是 “{path.name}”（记事本自动加了 .txt），请改名为 “{real}”")
+    try:
+        with path.open("rb") as fh:  # never more than the limit: /dev/zero is a file too
+            raw = fh.read(MAX_INPUT_BYTES + 1)
+    except FileNotFoundError:
+        raise fail("文件不存在") from None
+    except PermissionError:
+        raise fail("没有读取这个文件的权限") from None
+    except OSError as exc:
+        raise fail(f"无法读取文件：{exc.strerror or exc}") from None
+    if len(raw) > MAX_INPUT_BYTES:
+        raise fail(f"文件过大（超过 {MAX_INPUT_BYTES // 1024 // 1024} MB），不像是年度报告的输入文件")
+    text, notes = decode(raw, fail)
+    data = parse(text, path.suffix.lower(), fail)
+    return data, notes
+
+
+def expand_inputs(
+    items: list[Path], exclude: Path | None = None, skipped: list[Path] | None = None
+) -> list[Path]:
+    """Files as given; a folder stands for its *.toml and *.json files, sorted.
+
+    Files whose names start with ``_`` (shared values, a parent's own file) are not
+    inputs, named or found in a folder; named ones are listed in ``skipped``.
+    ``exclude`` (the --defaults file) never is an input.  A file named twice counts once.
+    """
+    skip = exclude.resolve() if exclude is not None else None
+    out: list[Path] = []
+    seen: set[Path] = set()
+    for item in items:
+        if item.is_dir():
+            found = [
+                p
+                for p in sorted(item.iterdir())
+                if (p.suffix.lower() in INPUT_SUFFIXES or p.name.lower().endswith(_NOTEPAD_SUFFIXES))
+                and p.is_file()
+                and not p.name.startswith("_")
+                and p.resolve() != skip
+            ]
+        elif item.name.startswith("_") or item.resolve() == skip:  # e.g. from a glob: *.toml
+            found = []
+            if skipped is not None and item.resolve() != skip:
+                skipped.append(item)
+        else:
+            found = [item]
+        for path in found:
+            key = path.resolve()
+            if key not in seen:
+                seen.add(key)
+                out.append(path)
+    return out
+
+
+def read_option_file(option: str, path: Path) -> dict[str, Any]:
+    """A file given with an option (--defaults, --base): errors name the option."""
+    if path.is_dir():
+        message = f"这是一个文件夹；{option} 应为一个 .toml 或 .json 文件"
+        raise InputError(f"{option} {path}", [Problem("", message)])
+    try:
+        return read_data(path)[0]
+    except InputError as exc:
+        raise InputError(f"{option} {path}", exc.problems) from None
