@@ -166,20 +166,21 @@ def leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.rglob(".xxgk-*"))
 
 
-def dying_chunk(chunk: list[tuple[int, Path]], *rest: Any) -> list[tuple[int, Any]]:
-    """A batch worker that renders its chunk (temporary files included), then dies."""
-    from xxgk.batch import _process
-
-    results = [(i, _process(p, *rest)) for i, p in chunk]
+def dying_chunk(self: Any) -> list[tuple[int, Any]]:
+    """In place of ``xxgk.pool.Chunk.__call__``: a worker renders its chunk (temporary files
+    included), then dies."""
+    results = [(i, self.work(item)) for i, item in self.items]
     if multiprocessing.parent_process() is not None:
         os._exit(3)
     return results
 
 
-def killing_process(path: Path, *rest: Any) -> Any:
-    """A batch worker step that kills its process for inputs named *kill*."""
-    from xxgk.batch import _process_original  # type: ignore[attr-defined]
+def killing_job(original: Any) -> Any:
+    """In place of ``xxgk.batch.Job.__call__``: kills its process for inputs named *kill*."""
 
-    if "kill" in path.name and multiprocessing.parent_process() is not None:
-        os._exit(9)
-    return _process_original(path, *rest)
+    def call(self: Any, path: Path) -> Any:
+        if "kill" in path.name and multiprocessing.parent_process() is not None:
+            os._exit(9)
+        return original(self, path)
+
+    return call

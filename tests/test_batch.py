@@ -15,6 +15,7 @@ import openpyxl
 import pytest
 
 import xxgk.batch
+import xxgk.pool
 from tests import batch_helpers as H
 from xxgk.batch import DONE, FAILED, WARNED, run_batch
 from xxgk.errors import InputError, OutputError
@@ -145,7 +146,7 @@ def test_serial_fallback_when_processes_are_unavailable(
     def no_processes(*args: Any, **kwargs: Any) -> Any:
         raise OSError("no processes in this sandbox")
 
-    monkeypatch.setattr(xxgk.batch, "ProcessPoolExecutor", no_processes)
+    monkeypatch.setattr(xxgk.pool, "ProcessPoolExecutor", no_processes)
     report = run_batch([mixed], tmp_path / "out", jobs=4)
     assert {p.name for p in (tmp_path / "out").iterdir()} == good_names()
     assert report.count(FAILED) == 3
@@ -157,7 +158,7 @@ def test_serial_fallback_when_processes_are_unavailable(
 def test_a_dying_worker_leaves_no_temporary_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "in"
     H.write_batch(folder, 8)
-    monkeypatch.setattr(xxgk.batch, "_process_chunk", H.dying_chunk)
+    monkeypatch.setattr(xxgk.pool.Chunk, "__call__", H.dying_chunk)
     report = run_batch([folder], tmp_path / "out", jobs=2)
     assert report.count(FAILED) == 0
     assert len(list((tmp_path / "out").glob("*.docx"))) == 8
@@ -498,8 +499,7 @@ def test_an_input_that_kills_its_worker_fails_alone(tmp_path: Path, monkeypatch:
     folder = tmp_path / "in"
     H.write_batch(folder, 10, json_every=0)
     (folder / "unit04.toml").rename(folder / "unit04-kill.toml")
-    monkeypatch.setattr(xxgk.batch, "_process_original", xxgk.batch._process, raising=False)
-    monkeypatch.setattr(xxgk.batch, "_process", H.killing_process)
+    monkeypatch.setattr(xxgk.batch.Job, "__call__", H.killing_job(xxgk.batch.Job.__call__))
     report = run_batch([folder], tmp_path / "out", jobs=2)
     failed = [o for o in report.outcomes if o.status == FAILED]
     assert [o.source.name for o in failed] == ["unit04-kill.toml"]

@@ -5,12 +5,34 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from xxgk.batch import BatchReport, key_figures
+from xxgk import layouts as L
+from xxgk.compute import Number
 from xxgk.files import write_atomic
+from xxgk.results import BatchReport
+
+
+def key_figures() -> dict[str, Callable[[Mapping[str, Number]], Number]]:
+    """Summary columns: the report's own labels → how to read the value from the cells."""
+    total = L.TOTAL_COLUMN
+    review, direct, after = L.APPEAL_GROUPS
+
+    def cell(f: L.Field) -> Callable[[Mapping[str, Number]], Number]:
+        return lambda cells: cells[f.key]
+
+    return {
+        L.RECEIVED.label: cell(L.RECEIVED_ROW.field(total)),
+        L.CARRIED_OVER.label: cell(L.CARRIED_OVER_ROW.field(total)),
+        " ".join(L.OUTCOME_TOTAL_ROW.place): cell(L.OUTCOME_TOTAL_ROW.field(total)),
+        L.CARRIED_FORWARD.label: cell(L.CARRIED_FORWARD_ROW.field(total)),
+        f"{review.place_name}{L.TOTAL}": cell(review.field(total)),
+        f"{L.LITIGATION}{L.TOTAL}": lambda c: c[direct.field(total).key] + c[after.field(total).key],
+    }
+
 
 FIXED_HEADERS = ("输入文件", "机关", "年度", "状态", "错误数", "提示数")
 TAIL_HEADERS = ("输出文件", "PDF", "问题", "提示")
