@@ -27,30 +27,7 @@ class Aggregated:
 def sum_data(reports: list[Report]) -> dict[str, Any]:
     """Every input number summed, in the input structure (rows as lists)."""
     layout = reports[0].layout
-    out: dict[str, Any] = {}
-
-    def put(path: tuple[str, ...], value: Any) -> None:
-        node = out
-        for key in path[:-1]:
-            node = node.setdefault(key, {})
-        node[path[-1]] = value
-
-    for block, item in layout.proactive_items():
-        for column in block.columns:
-            key = ".".join((L.PROACTIVE.key, item.key, column.key))
-            put((L.PROACTIVE.key, item.key, column.key), sum(r.cells[key] for r in reports))
-    for rr in L.INPUT_REQUEST_ROWS:
-        put(
-            rr.path,
-            [sum(int(r.cells[rr.field(c).key]) for r in reports) for c in L.APPLICANT_COLUMNS],
-        )
-    for group in L.APPEAL_GROUPS:
-        for column in L.APPEAL_COLUMNS:
-            put(
-                (L.APPEALS.key, group.key, column.key),
-                sum(int(r.cells[group.field(column).key]) for r in reports),
-            )
-    return out
+    return layout.input_data({f.key: sum(r.cells[f.key] for r in reports) for f in layout.input_fields})
 
 
 def aggregate(reports: list[Report], base: Report | None = None) -> str:

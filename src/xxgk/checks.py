@@ -120,31 +120,23 @@ def compare_with_previous(report: Report, previous: Report) -> list[Problem]:
                 f"本报告是 {report.year} 年度，上年应为 {report.year - 1} 年度",
             )
         )
-    carried_over, carried_forward = L.CARRIED_OVER_ROW, L.CARRIED_FORWARD_ROW
-    for column in L.APPLICANT_COLUMNS:
-        now = report.cells[carried_over.field(column).key]
-        then = previous.cells[carried_forward.field(column).key]
-        if now != then:
-            out.append(
-                Problem(
-                    carried_over.field(column).place_name,
-                    f"为 {now}，但上年报告的 “{carried_forward.place_name}” 为 {then}",
-                )
-            )
-    block = report.layout.blocks[0]
-    for item in block.items:
-        issued, repealed, in_force = (
-            report.cells[f"{L.PROACTIVE.key}.{item.key}.{c.key}"] for c in block.columns
+    for carry in report.layout.carries:
+        now = report.cells[carry.now.key]
+        then = previous.cells.get(carry.before.key)
+        if then is None:  # last year's layout has no such cell
+            continue
+        expected = (
+            then
+            + sum(report.cells[f.key] for f in carry.plus)
+            - sum(report.cells[f.key] for f in carry.minus)
         )
-        before = previous.cells.get(f"{L.PROACTIVE.key}.{item.key}.{L.IN_FORCE.key}")
-        if before is not None and in_force != before + issued - repealed:
-            expected = before + issued - repealed
-            out.append(
-                Problem(
-                    f"{block.heading} / {item.label} / {L.IN_FORCE.label}",
-                    f"为 {in_force}，但上年 {before} + {L.ISSUED.label} {issued}"
-                    f" − {L.REPEALED.label} {repealed} = {expected}",
-                )
-            )
+        if now == expected:
+            continue
+        if not carry.plus and not carry.minus:
+            message = f"为 {now}，但上年报告的 “{carry.before.place_name}” 为 {then}"
+        else:
+            steps = "".join(f" + {f.place[-1]} {report.cells[f.key]}" for f in carry.plus)
+            steps += "".join(f" − {f.place[-1]} {report.cells[f.key]}" for f in carry.minus)
+            message = f"为 {now}，但上年 {then}{steps} = {expected}"
+        out.append(Problem(carry.now.place_name, message))
     return out
-

@@ -9,8 +9,10 @@ document reader all derive from the definitions in this module.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property
+from typing import Any
 
 # --------------------------------------------------------------------------
 # Document-level wording (spec §2)
@@ -525,6 +527,166 @@ def appeals_table() -> Table:
 # --------------------------------------------------------------------------
 
 
+# --------------------------------------------------------------------------
+# The walk: what every reader, writer and check iterates over
+# --------------------------------------------------------------------------
+
+
+class Shape(enum.Enum):
+    """How an entry is written in an input file."""
+
+    ROW = "row"  # a list of numbers, one per column; one more number is the stated total
+    RECORD = "record"  # named values; an optional ``total`` key is the stated total
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One key of the input that holds a row of the report's cells, e.g. ``received = [...]``."""
+
+    path: tuple[str, ...]  # data path of the row: ("requests", "outcome", "withheld", "state_secret")
+    place: tuple[str, ...]  # the row's labels in the report
+    table: str  # the key of the table that shows it
+    shape: Shape
+    fields: tuple[Field, ...]  # the input cells, in column order
+    total: Field | None = None  # the row's computed total, which the input may state
+
+    @property
+    def key(self) -> str:
+        return self.path[-1]
+
+    @property
+    def place_name(self) -> str:
+        return " / ".join(self.place)
+
+    @property
+    def stated_key(self) -> str | None:
+        """The key a stated total is written under (RECORD entries)."""
+        return self.total.path[-1] if self.total is not None else None
+
+
+@dataclass(frozen=True)
+class Sum:
+    """A computed cell: the sum of other cells (computed earlier in the walk, or input)."""
+
+    total: Field
+    parts: tuple[Field, ...]
+
+
+@dataclass(frozen=True)
+class Term:
+    label: str  # how the report names the row, e.g. 一、本年新收政府信息公开申请数量
+    field: Field
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A printed identity that must hold, e.g. table 三: 一 + 二 = （七）总计 + 四, per column."""
+
+    place: str
+    left: tuple[Term, ...]
+    right: tuple[Term, ...]
+
+
+@dataclass(frozen=True)
+class Carry:
+    """A cross-year relation: this year's ``now`` = last year's ``before`` + ``plus`` − ``minus``."""
+
+    now: Field
+    before: Field  # a field of last year's report
+    plus: tuple[Field, ...] = ()
+    minus: tuple[Field, ...] = ()
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A key figure of a report (summary columns): a name and the cells it adds up."""
+
+    name: str
+    fields: tuple[Field, ...]
+
+
+def _request_entries() -> tuple[Entry, ...]:
+    out = []
+    for rr in INPUT_REQUEST_ROWS:
+        out.append(
+            Entry(
+                rr.path,
+                rr.place,
+                REQUESTS.key,
+                Shape.ROW,
+                tuple(rr.field(c) for c in APPLICANT_COLUMNS),
+                rr.field(TOTAL_COLUMN),
+            )
+        )
+    return tuple(out)
+
+
+def _appeal_entries() -> tuple[Entry, ...]:
+    return tuple(
+        Entry(
+            (APPEALS.key, g.key),
+            g.place,
+            APPEALS.key,
+            Shape.RECORD,
+            tuple(g.field(c) for c in APPEAL_COLUMNS),
+            g.field(TOTAL_COLUMN),
+        )
+        for g in APPEAL_GROUPS
+    )
+
+
+def _requests_sums() -> tuple[Sum, ...]:
+    sums = [
+        Sum(rr.field(TOTAL_COLUMN), tuple(rr.field(c) for c in APPLICANT_COLUMNS))
+        for rr in INPUT_REQUEST_ROWS
+    ]
+    total = OUTCOME_TOTAL_ROW
+    sums += [Sum(total.field(c), tuple(rr.field(c) for rr in OUTCOME_ROWS)) for c in APPLICANT_COLUMNS]
+    sums.append(Sum(total.field(TOTAL_COLUMN), tuple(total.field(c) for c in APPLICANT_COLUMNS)))
+    return tuple(sums)
+
+
+def _identities() -> tuple[Identity, ...]:
+    def term(rr: RequestRow, column: Column) -> Term:
+        return Term(rr.place[-1], rr.field(column))
+
+    return tuple(
+        Identity(
+            " / ".join((REQUESTS.heading or "",) + column_place(c)),
+            (term(RECEIVED_ROW, c), term(CARRIED_OVER_ROW, c)),
+            (term(OUTCOME_TOTAL_ROW, c), term(CARRIED_FORWARD_ROW, c)),
+        )
+        for c in APPLICANT_COLUMNS
+    )
+
+
+def _group_sums() -> tuple[Sum, ...]:
+    """Column sums of each outcome group (（三）…（六）): not printed, but texts may quote them."""
+    out = []
+    for entry in OUTCOMES:
+        if isinstance(entry, Group):
+            base = (REQUESTS.key, OUTCOME_KEY, entry.key, OUTCOME_TOTAL.key)
+            for column in REQUEST_COLUMNS:
+                parts = tuple(
+                    _request_row(OUTCOME_KEY, entry.key, row.key).field(column) for row in entry.rows
+                )
+                place = (OUTCOME_LABEL, entry.label, TOTAL) + column_place(column)
+                out.append(Sum(Field(base + (column.key,), place, Kind.TOTAL), parts))
+    return tuple(out)
+
+
+def _key_figures() -> tuple[Figure, ...]:
+    review, direct, after = APPEAL_GROUPS
+    return (
+        Figure(RECEIVED.label, (RECEIVED_ROW.field(TOTAL_COLUMN),)),
+        Figure(CARRIED_OVER.label, (CARRIED_OVER_ROW.field(TOTAL_COLUMN),)),
+        Figure(" ".join(OUTCOME_TOTAL_ROW.place), (OUTCOME_TOTAL_ROW.field(TOTAL_COLUMN),)),
+        Figure(CARRIED_FORWARD.label, (CARRIED_FORWARD_ROW.field(TOTAL_COLUMN),)),
+        Figure(f"{review.place_name}{TOTAL}", (review.field(TOTAL_COLUMN),)),
+        Figure(f"{LITIGATION}{TOTAL}", (direct.field(TOTAL_COLUMN), after.field(TOTAL_COLUMN))),
+    )
+
+
 @dataclass(frozen=True)
 class Layout:
     name: str
@@ -549,6 +711,111 @@ class Layout:
 
     def proactive_items(self) -> list[tuple[Block, Item]]:
         return [(b, i) for b in self.blocks for i in b.items]
+
+    # ---- the walk ----------------------------------------------------------
+
+    @cached_property
+    def entries(self) -> tuple[Entry, ...]:
+        """Every input entry in report order: table 二's items, table 三's rows, table 四's groups."""
+        proactive = tuple(
+            Entry(
+                (PROACTIVE.key, item.key),
+                (block.heading, item.label),
+                PROACTIVE.key,
+                Shape.RECORD,
+                tuple(self.fields[f"{PROACTIVE.key}.{item.key}.{c.key}"] for c in block.columns),
+            )
+            for block, item in self.proactive_items()
+        )
+        return proactive + _request_entries() + _appeal_entries()
+
+    @cached_property
+    def input_fields(self) -> tuple[Field, ...]:
+        """Every cell the input fills, in report order."""
+        return tuple(f for e in self.entries for f in e.fields)
+
+    @cached_property
+    def containers(self) -> dict[tuple[str, ...], tuple[str, ...]]:
+        """Every table of the input above the entries (``requests.outcome.withheld``) → its labels."""
+        out: dict[tuple[str, ...], tuple[str, ...]] = {}
+        headings = {s.key: s.heading or "" for s in SECTIONS if s.table is not None}
+        for entry in self.entries:
+            for depth in range(1, len(entry.path)):
+                prefix = entry.path[:depth]
+                if prefix not in out:
+                    out[prefix] = (headings[prefix[0]],) if depth == 1 else entry.place[: depth - 1]
+        return out
+
+    @cached_property
+    def sums(self) -> tuple[Sum, ...]:
+        """Every computed cell, each after the cells it adds up."""
+        appeals = tuple(Sum(e.total, e.fields) for e in self.entries if e.table == APPEALS.key and e.total)
+        return _requests_sums() + appeals
+
+    @property
+    def identities(self) -> tuple[Identity, ...]:
+        return _IDENTITIES
+
+    @property
+    def group_sums(self) -> tuple[Sum, ...]:
+        return _GROUP_SUMS
+
+    @property
+    def key_figures(self) -> tuple[Figure, ...]:
+        return KEY_FIGURES
+
+    @cached_property
+    def carries(self) -> tuple[Carry, ...]:
+        """What this year's report takes over from last year's."""
+        out = [Carry(CARRIED_OVER_ROW.field(c), CARRIED_FORWARD_ROW.field(c)) for c in APPLICANT_COLUMNS]
+        block = self.blocks[0]
+        if block.columns == (ISSUED, REPEALED, IN_FORCE):
+            for item in block.items:
+                issued, repealed, in_force = (
+                    self.fields[f"{PROACTIVE.key}.{item.key}.{c.key}"] for c in block.columns
+                )
+                out.append(Carry(in_force, in_force, plus=(issued,), minus=(repealed,)))
+        return tuple(out)
+
+    def input_values(self, data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Validated input data → (input cells by key, stated totals by the total's key)."""
+        cells: dict[str, Any] = {}
+        stated: dict[str, Any] = {}
+        for entry in self.entries:
+            node: Any = data
+            for key in entry.path:
+                node = node[key]
+            if entry.shape is Shape.ROW:
+                values = list(node)
+                for f, value in zip(entry.fields, values, strict=False):
+                    cells[f.key] = value
+                if entry.total is not None and len(values) > len(entry.fields):
+                    stated[entry.total.key] = values[len(entry.fields)]
+            else:
+                for f in entry.fields:
+                    cells[f.key] = node[f.path[-1]]
+                stated_key = entry.stated_key
+                if entry.total is not None and stated_key is not None and node.get(stated_key) is not None:
+                    stated[entry.total.key] = node[stated_key]
+        return cells, stated
+
+    def input_data(self, cells: Mapping[str, Any]) -> dict[str, Any]:
+        """Input cells by key → data in the input's structure (rows as lists, no totals)."""
+        out: dict[str, Any] = {}
+        for entry in self.entries:
+            node = out
+            for key in entry.path[:-1]:
+                node = node.setdefault(key, {})
+            if entry.shape is Shape.ROW:
+                node[entry.key] = [cells[f.key] for f in entry.fields]
+            else:
+                node[entry.key] = {f.path[-1]: cells[f.key] for f in entry.fields}
+        return out
+
+
+_IDENTITIES = _identities()
+_GROUP_SUMS = _group_sums()
+KEY_FIGURES = _key_figures()
 
 
 DEFAULT_LAYOUT = "gov-2021"

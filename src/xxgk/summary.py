@@ -17,21 +17,12 @@ from xxgk.results import BatchReport
 
 
 def key_figures() -> dict[str, Callable[[Mapping[str, Number]], Number]]:
-    """Summary columns: the report's own labels → how to read the value from the cells."""
-    total = L.TOTAL_COLUMN
-    review, direct, after = L.APPEAL_GROUPS
+    """Summary columns: the report's own names → how to read the value from the cells."""
 
-    def cell(f: L.Field) -> Callable[[Mapping[str, Number]], Number]:
-        return lambda cells: cells[f.key]
+    def adder(figure: L.Figure) -> Callable[[Mapping[str, Number]], Number]:
+        return lambda cells: sum(cells[f.key] for f in figure.fields)
 
-    return {
-        L.RECEIVED.label: cell(L.RECEIVED_ROW.field(total)),
-        L.CARRIED_OVER.label: cell(L.CARRIED_OVER_ROW.field(total)),
-        " ".join(L.OUTCOME_TOTAL_ROW.place): cell(L.OUTCOME_TOTAL_ROW.field(total)),
-        L.CARRIED_FORWARD.label: cell(L.CARRIED_FORWARD_ROW.field(total)),
-        f"{review.place_name}{L.TOTAL}": cell(review.field(total)),
-        f"{L.LITIGATION}{L.TOTAL}": lambda c: c[direct.field(total).key] + c[after.field(total).key],
-    }
+    return {figure.name: adder(figure) for figure in L.KEY_FIGURES}
 
 
 FIXED_HEADERS = ("输入文件", "机关", "年度", "状态", "错误数", "提示数")
