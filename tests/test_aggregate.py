@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from tests import batch_helpers as H
+from tests import builders as B
+from tests import helpers as H
 from xxgk import layouts as L
 from xxgk.aggregate import aggregate_files
 from xxgk.errors import InputError, OutputError
@@ -39,7 +40,7 @@ def get(data: dict[str, Any], path: tuple[str, ...], default: Any = None) -> Any
 
 @pytest.fixture
 def units(tmp_path: Path) -> list[Path]:
-    return H.write_batch(tmp_path / "units", N, seed=99, json_every=3)
+    return B.write_batch(tmp_path / "units", N, seed=99, json_every=3)
 
 
 def check_sums(result: Path, inputs: list[dict[str, Any]], layout: str = L.DEFAULT_LAYOUT) -> None:
@@ -91,7 +92,7 @@ def test_cli_aggregate_sums_every_number(units: list[Path], tmp_path: Path) -> N
 
     total = load(output)  # validates
     check_identities(total)
-    assert total.year == H.YEAR and total.layout.name == L.DEFAULT_LAYOUT
+    assert total.year == B.YEAR and total.layout.name == L.DEFAULT_LAYOUT
     reports = [load(p) for p in units]
     for key, value in total.cells.items():  # totals included
         assert value == sum(r.cells[key] for r in reports), key
@@ -119,7 +120,7 @@ def test_aggregate_without_base_asks_for_the_missing_parts(units: list[Path], tm
 def test_aggregate_with_base(units: list[Path], tmp_path: Path, suffix: str) -> None:
     base_data = {
         "agency": "示例市汇总中心",
-        "year": H.YEAR,
+        "year": B.YEAR,
         "date": datetime.date(2025, 1, 25),
         "text": {
             "overview": "全市共收到申请{{ requests.received.total }}件。",
@@ -128,7 +129,7 @@ def test_aggregate_with_base(units: list[Path], tmp_path: Path, suffix: str) -> 
         },
     }
     base = tmp_path / f"base{suffix}"
-    (H.write_toml if suffix == ".toml" else H.write_json)(base, base_data)
+    (B.write_toml if suffix == ".toml" else B.write_json)(base, base_data)
     output = tmp_path / "合计.toml"
     result = H.invoke("aggregate", *units, "--base", base, "-o", output)
     assert result.exit_code == 0, result.output
@@ -167,11 +168,11 @@ def test_signed_and_decimal_values_of_the_xingtai_layout(tmp_path: Path) -> None
     folder.mkdir()
     inputs = []
     for i in range(3):
-        data = H.make_input(rng, f"邢台测试{i}", layout="xingtai-2022", year=2022)
+        data = B.make_input(rng, f"邢台测试{i}", layout="xingtai-2022", year=2022)
         data["proactive"]["licensing"]["change"] = -7 + i  # 本年增/减 may be negative
         data["proactive"]["fees"]["amount"] = Decimal("0.01") * (i + 1) + Decimal(100)
         inputs.append(data)
-        H.write_toml(folder / f"{i}.toml", data)
+        B.write_toml(folder / f"{i}.toml", data)
     output = tmp_path / "xt.toml"
     aggregate_files([folder], output)
     check_sums(output, inputs, layout="xingtai-2022")
@@ -188,7 +189,7 @@ def test_signed_and_decimal_values_of_the_xingtai_layout(tmp_path: Path) -> None
 
 
 def test_mismatched_years(units: list[Path], tmp_path: Path) -> None:
-    other = H.write_toml(tmp_path / "old.toml", H.make_input(random.Random(1), "旧年度局", year=2023))
+    other = B.write_toml(tmp_path / "old.toml", B.make_input(random.Random(1), "旧年度局", year=2023))
     output = tmp_path / "合计.toml"
     result = H.invoke("aggregate", units[0].parent, other, "-o", output)
     H.assert_user_error(result, "年度或版式不一致", "2023年", "2024年", "old.toml")
@@ -197,8 +198,8 @@ def test_mismatched_years(units: list[Path], tmp_path: Path) -> None:
 
 
 def test_mismatched_layouts(units: list[Path], tmp_path: Path) -> None:
-    other = H.write_toml(
-        tmp_path / "xt.toml", H.make_input(random.Random(1), "邢台局", layout="xingtai-2022")
+    other = B.write_toml(
+        tmp_path / "xt.toml", B.make_input(random.Random(1), "邢台局", layout="xingtai-2022")
     )
     output = tmp_path / "合计.toml"
     result = H.invoke("aggregate", *units[:2], other, "-o", output)
@@ -209,9 +210,9 @@ def test_mismatched_layouts(units: list[Path], tmp_path: Path) -> None:
 
 
 def test_a_broken_input_is_named_with_its_problem(units: list[Path], tmp_path: Path) -> None:
-    broken = H.make_input(random.Random(3), "坏局")
+    broken = B.make_input(random.Random(3), "坏局")
     broken["requests"]["carried_over"][2] += 4
-    H.write_toml(tmp_path / "broken.toml", broken)
+    B.write_toml(tmp_path / "broken.toml", broken)
     output = tmp_path / "合计.toml"
     result = H.invoke("aggregate", *units, tmp_path / "broken.toml", "-o", output)
     H.assert_user_error(result, "broken.toml", "科研机构", "勾稽关系不成立")
@@ -230,7 +231,7 @@ def test_the_same_agency_twice_is_refused(units: list[Path], tmp_path: Path) -> 
     copy.write_bytes(units[1].read_bytes())
     output = tmp_path / "合计.toml"
     result = H.invoke("aggregate", *units, copy, "-o", output)
-    H.assert_user_error(result, H.agency_name(1), "不能重复相加")
+    H.assert_user_error(result, B.agency_name(1), "不能重复相加")
     assert not output.exists()
 
 
@@ -275,10 +276,10 @@ def test_sums_beyond_the_limit_are_refused_before_writing(tmp_path: Path) -> Non
 
     folder = tmp_path / "big"
     for i in range(2):
-        data = H.make_input(random.Random(i), f"大局{i}")
+        data = B.make_input(random.Random(i), f"大局{i}")
         data["proactive"]["licensing"]["decisions"] = MAX_COUNT
         folder.mkdir(exist_ok=True)
-        H.write_toml(folder / f"u{i}.toml", data)
+        B.write_toml(folder / f"u{i}.toml", data)
     output = tmp_path / "合计.toml"
     result = H.invoke("aggregate", folder, "-o", output)
     H.assert_user_error(result, "汇总结果", "数值过大")
@@ -294,8 +295,8 @@ def test_base_text_with_control_characters_still_reads_back(units: list[Path], t
 
 
 def test_base_numbers_are_added_and_the_base_is_checked(units: list[Path], tmp_path: Path) -> None:
-    own = H.make_input(random.Random(77), "上级局本级")
-    base = H.write_toml(tmp_path / "base.toml", own)
+    own = B.make_input(random.Random(77), "上级局本级")
+    base = B.write_toml(tmp_path / "base.toml", own)
     output = tmp_path / "合计.toml"
     result = aggregate_files(units, output, base=base)
     assert any("本级的数字" in note for note in result.notes)
@@ -306,11 +307,11 @@ def test_base_numbers_are_added_and_the_base_is_checked(units: list[Path], tmp_p
     assert total.agency == "上级局本级"
 
     own["text"]["overveiw"] = "拼错的键"
-    H.write_toml(base, own)
+    B.write_toml(base, own)
     H.assert_user_error(H.invoke("aggregate", *units, "--base", base, "-o", tmp_path / "b.toml"), "--base", "overveiw")
     own["text"].pop("overveiw")
-    own["year"] = H.YEAR - 1
-    H.write_toml(base, own)
+    own["year"] = B.YEAR - 1
+    B.write_toml(base, own)
     H.assert_user_error(H.invoke("aggregate", *units, "--base", base, "-o", tmp_path / "c.toml"), "--base", "年")
 
 

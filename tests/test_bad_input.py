@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from tests.conftest import EXAMPLE_INPUT, consistent_data
+from tests.builders import EXAMPLE_INPUT, consistent_data
 from xxgk.cli import cli
 from xxgk.formats import docx_dump as dump
 from xxgk.report import load

@@ -16,7 +16,8 @@ import pytest
 
 import xxgk.batch
 import xxgk.pool
-from tests import batch_helpers as H
+from tests import builders as B
+from tests import helpers as H
 from xxgk.batch import DONE, FAILED, WARNED, run_batch
 from xxgk.errors import InputError, OutputError
 from xxgk.formats import docx_dump as dump
@@ -32,16 +33,16 @@ DUPLICATED = 3  # dup.toml repeats the agency of unit03
 def mixed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """32 consistent inputs, one broken file, one input repeating another's agency."""
     folder = tmp_path_factory.mktemp("mixed") / "in"
-    H.write_batch(folder, N_GOOD)
-    broken = H.make_input(random.Random(7), "示例市坏数据局")
+    B.write_batch(folder, N_GOOD)
+    broken = B.make_input(random.Random(7), "示例市坏数据局")
     broken["requests"]["received"][0] += 1  # 一 + 二 ≠ （七）总计 + 四 in column 自然人
-    H.write_toml(folder / "broken.toml", broken)
-    H.write_toml(folder / "dup.toml", H.make_input(random.Random(8), H.agency_name(DUPLICATED)))
+    B.write_toml(folder / "broken.toml", broken)
+    B.write_toml(folder / "dup.toml", B.make_input(random.Random(8), B.agency_name(DUPLICATED)))
     return folder
 
 
 def good_names(exclude: tuple[int, ...] = (DUPLICATED,)) -> set[str]:
-    return {H.docx_name(H.YEAR, H.agency_name(i)) for i in range(N_GOOD) if i not in exclude}
+    return {H.docx_name(B.YEAR, B.agency_name(i)) for i in range(N_GOOD) if i not in exclude}
 
 
 # --------------------------------------------------------------------------
@@ -58,7 +59,7 @@ def test_cli_batch_mixed(mixed: Path, tmp_path: Path) -> None:
     assert produced == good_names()
     assert len(produced) == N_GOOD - 1
     assert not any("坏数据局" in name for name in produced)
-    assert H.docx_name(H.YEAR, H.agency_name(DUPLICATED)) not in produced
+    assert H.docx_name(B.YEAR, B.agency_name(DUPLICATED)) not in produced
     assert H.leftovers(out) == []
 
     err = result.stderr
@@ -100,7 +101,7 @@ def test_outputs_get_ordinary_file_permissions(tmp_path: Path) -> None:
     """Like any new file (0666 less the umask), not mkstemp's private 0600."""
     umask = os.umask(0o022)
     os.umask(umask)
-    H.write_batch(tmp_path / "in", 3)
+    B.write_batch(tmp_path / "in", 3)
     run_batch([tmp_path / "in"], tmp_path / "out", jobs=2)
     for docx in (tmp_path / "out").iterdir():
         assert stat.S_IMODE(docx.stat().st_mode) == 0o666 & ~umask, docx.name
@@ -110,13 +111,13 @@ def test_duplicates_are_refused_even_against_case_and_unicode_forms(tmp_path: Pa
     folder = tmp_path / "in"
     folder.mkdir()
     rng = random.Random(3)
-    H.write_toml(folder / "a.toml", H.make_input(rng, "Test局"))
-    H.write_toml(folder / "b.toml", H.make_input(rng, "TEST局"))  # same name on Windows/macOS
-    H.write_toml(folder / "c.toml", H.make_input(rng, "乙局"))
+    B.write_toml(folder / "a.toml", B.make_input(rng, "Test局"))
+    B.write_toml(folder / "b.toml", B.make_input(rng, "TEST局"))  # same name on Windows/macOS
+    B.write_toml(folder / "c.toml", B.make_input(rng, "乙局"))
     report = run_batch([folder], tmp_path / "out", jobs=1)
     assert [o.status for o in report.outcomes] == [FAILED, FAILED, DONE]
     assert report.exit_code == 1
-    assert [p.name for p in (tmp_path / "out").iterdir()] == [H.docx_name(H.YEAR, "乙局")]
+    assert [p.name for p in (tmp_path / "out").iterdir()] == [H.docx_name(B.YEAR, "乙局")]
 
 
 # --------------------------------------------------------------------------
@@ -157,7 +158,7 @@ def test_serial_fallback_when_processes_are_unavailable(
 )
 def test_a_dying_worker_leaves_no_temporary_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "in"
-    H.write_batch(folder, 8)
+    B.write_batch(folder, 8)
     monkeypatch.setattr(xxgk.pool.Chunk, "__call__", H.dying_chunk)
     report = run_batch([folder], tmp_path / "out", jobs=2)
     assert report.count(FAILED) == 0
@@ -200,9 +201,9 @@ FIGURE_KEYS = [
 def small(tmp_path: Path) -> Path:
     """Five good inputs (one with a warning) and one broken input."""
     folder = tmp_path / "in"
-    H.write_batch(folder, 4)
-    warned = H.make_input(random.Random(5), "示例市有提示局", text={"overview": "总体情况。"})
-    H.write_json(folder / "warned.json", warned)
+    B.write_batch(folder, 4)
+    warned = B.make_input(random.Random(5), "示例市有提示局", text={"overview": "总体情况。"})
+    B.write_json(folder / "warned.json", warned)
     (folder / "zz-broken.toml").write_text('agency = "示例市坏局"\nyear = "2024"\n', encoding="utf-8")
     return folder
 
@@ -234,8 +235,8 @@ def check_summary_rows(folder: Path, rows: list[list[Any]]) -> None:
             agency, figures = expected[record["输入文件"]]
             assert record["机关"] == agency
             assert [int(v) for v in row[6:12]] == figures
-            assert int(record["年度"]) == H.YEAR
-            assert record["输出文件"] == H.docx_name(H.YEAR, agency)
+            assert int(record["年度"]) == B.YEAR
+            assert record["输出文件"] == H.docx_name(B.YEAR, agency)
             assert int(record["错误数"]) == 0
             if agency == "示例市有提示局":
                 assert record["状态"] == WARNED
@@ -281,7 +282,7 @@ def test_summary_csv(small: Path, tmp_path: Path) -> None:
 def test_summary_keeps_user_text_as_text(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
-    H.write_toml(folder / "a.toml", H.make_input(random.Random(1), "=1+2"))
+    B.write_toml(folder / "a.toml", B.make_input(random.Random(1), "=1+2"))
     # a problem message quoting a control character that a spreadsheet cannot hold
     (folder / "b.toml").write_text('agency = "乙"\nyear = "\\u0001"\n', encoding="utf-8")
     xlsx, csv_path = tmp_path / "s.xlsx", tmp_path / "s.csv"
@@ -312,16 +313,16 @@ def test_defaults_merge_under_each_input(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     rng = random.Random(11)
-    lean = H.make_input(rng, "甲局")  # lacks year, date and text: the defaults fill them
+    lean = B.make_input(rng, "甲局")  # lacks year, date and text: the defaults fill them
     for key in ("year", "date", "text"):
         del lean[key]
     lean["proactive"]["fees"] = {"amount": Decimal("12.5")}
     lean["appeals"]["review"] = {"upheld": 2, "corrected": 1, "other": 0, "pending": 0}
-    H.write_toml(folder / "a.toml", lean)
-    full = H.make_input(rng, "乙局", text={"overview": "乙局自己的总体情况。"})
+    B.write_toml(folder / "a.toml", lean)
+    full = B.make_input(rng, "乙局", text={"overview": "乙局自己的总体情况。"})
     full["proactive"]["fees"] = {"amount": Decimal("3.25")}
     full["appeals"]["review"] = {"upheld": 5, "corrected": 0, "other": 0, "pending": 1}
-    H.write_toml(folder / "b.toml", full)
+    B.write_toml(folder / "b.toml", full)
 
     out = tmp_path / "out"
     result = H.invoke("batch", folder, "-o", out, "--defaults", defaults)
@@ -356,9 +357,9 @@ def test_library_defaults_are_merged_too(tmp_path: Path) -> None:
     folder.mkdir()
     defaults = tmp_path / "shared.json"
     defaults.write_text('{"year": 2022}', encoding="utf-8")
-    data = H.make_input(random.Random(2), "丙局")
+    data = B.make_input(random.Random(2), "丙局")
     del data["year"], data["date"]  # a 2025 date would be pointed out for a 2022 report
-    H.write_toml(folder / "c.toml", data)
+    B.write_toml(folder / "c.toml", data)
     report = run_batch([folder], tmp_path / "out", defaults=defaults, jobs=1)
     assert report.outcomes[0].status == DONE
     assert report.outcomes[0].output == tmp_path / "out" / H.docx_name(2022, "丙局")
@@ -380,7 +381,7 @@ def test_empty_folder(tmp_path: Path) -> None:
 
 
 def test_folder_given_as_defaults(tmp_path: Path) -> None:
-    H.write_batch(tmp_path / "in", 2)
+    B.write_batch(tmp_path / "in", 2)
     result = H.invoke("batch", tmp_path / "in", "-o", tmp_path / "out", "--defaults", tmp_path / "in")
     H.assert_user_error(result, "--defaults", "文件夹")
     assert not (tmp_path / "out").exists()
@@ -388,7 +389,7 @@ def test_folder_given_as_defaults(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", ["汇总.txt", "汇总", "汇总.xls"])
 def test_summary_with_a_bad_suffix(tmp_path: Path, name: str) -> None:
-    H.write_batch(tmp_path / "in", 2)
+    B.write_batch(tmp_path / "in", 2)
     result = H.invoke("batch", tmp_path / "in", "-o", tmp_path / "out", "--summary", tmp_path / name)
     H.assert_usage_error(result, ".xlsx 或 .csv")
     with pytest.raises(OutputError, match=r"\.xlsx 或 \.csv"):  # the library says so too
@@ -398,7 +399,7 @@ def test_summary_with_a_bad_suffix(tmp_path: Path, name: str) -> None:
 
 
 def test_summary_that_is_a_folder(tmp_path: Path) -> None:
-    H.write_batch(tmp_path / "in", 2)
+    B.write_batch(tmp_path / "in", 2)
     (tmp_path / "s.xlsx").mkdir()
     result = H.invoke("batch", tmp_path / "in", "-o", tmp_path / "out", "--summary", tmp_path / "s.xlsx")
     H.assert_user_error(result, "文件夹")
@@ -406,7 +407,7 @@ def test_summary_that_is_a_folder(tmp_path: Path) -> None:
 
 
 def test_summary_under_a_file(tmp_path: Path) -> None:
-    H.write_batch(tmp_path / "in", 2)
+    B.write_batch(tmp_path / "in", 2)
     (tmp_path / "plain").write_text("x", encoding="utf-8")
     target = tmp_path / "plain" / "s.csv"
     result = H.invoke("batch", tmp_path / "in", "-o", tmp_path / "out", "--summary", target)
@@ -419,7 +420,7 @@ def test_summary_that_cannot_be_written_keeps_the_results(
 ) -> None:
     import xxgk.summary
 
-    H.write_batch(tmp_path / "in", 2)
+    B.write_batch(tmp_path / "in", 2)
 
     def refuse(path: Path, data: bytes) -> None:
         raise OutputError(f"无法写入 {path}：磁盘已满")
@@ -431,14 +432,14 @@ def test_summary_that_cannot_be_written_keeps_the_results(
 
 
 def test_output_folder_that_is_a_file(tmp_path: Path) -> None:
-    H.write_batch(tmp_path / "in", 1)
+    B.write_batch(tmp_path / "in", 1)
     (tmp_path / "out").write_text("x", encoding="utf-8")
     result = H.invoke("batch", tmp_path / "in", "-o", tmp_path / "out")
     H.assert_user_error(result, "不是文件夹")
 
 
 def test_missing_input_fails_alone(tmp_path: Path) -> None:
-    paths = H.write_batch(tmp_path / "in", 2)
+    paths = B.write_batch(tmp_path / "in", 2)
     result = H.invoke("batch", paths[0], tmp_path / "nope.toml", paths[1], "-o", tmp_path / "out")
     H.assert_user_error(result, "nope.toml", "文件不存在")
     assert len(list((tmp_path / "out").glob("*.docx"))) == 2
@@ -447,7 +448,7 @@ def test_missing_input_fails_alone(tmp_path: Path) -> None:
 def test_defaults_may_not_hold_numbers_or_an_agency(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
-    H.write_toml(folder / "a.toml", H.make_input(random.Random(3), "甲局"))
+    B.write_toml(folder / "a.toml", B.make_input(random.Random(3), "甲局"))
     defaults = tmp_path / "shared.toml"
     defaults.write_text('agency = "某局"\n[requests]\nreceived = [1, 0, 0, 0, 0, 0]\n', encoding="utf-8")
     out = tmp_path / "out"
@@ -466,7 +467,7 @@ def test_progress_bar_on_a_terminal_plain_lines_otherwise(tmp_path: Path) -> Non
     import sys
 
     folder = tmp_path / "in"
-    H.write_batch(folder, 3)
+    B.write_batch(folder, 3)
     command = [sys.executable, "-m", "xxgk", "batch", str(folder), "-o", str(tmp_path / "out"), "--jobs", "1"]
     plain = subprocess.run(command, capture_output=True, text=True)
     assert plain.returncode == 0
@@ -497,7 +498,7 @@ def test_progress_bar_on_a_terminal_plain_lines_otherwise(tmp_path: Path) -> Non
 )
 def test_an_input_that_kills_its_worker_fails_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "in"
-    H.write_batch(folder, 10, json_every=0)
+    B.write_batch(folder, 10, json_every=0)
     (folder / "unit04.toml").rename(folder / "unit04-kill.toml")
     monkeypatch.setattr(xxgk.batch.Job, "__call__", H.killing_job(xxgk.batch.Job.__call__))
     report = run_batch([folder], tmp_path / "out", jobs=2)
@@ -516,7 +517,7 @@ def test_interrupting_a_batch_leaves_nothing_behind(tmp_path: Path, signame: str
     import time
 
     folder = tmp_path / "in"
-    H.write_batch(folder, 400, json_every=0)
+    B.write_batch(folder, 400, json_every=0)
     out = tmp_path / "out"
     proc = subprocess.Popen(
         [sys.executable, "-m", "xxgk", "batch", str(folder), "-o", str(out), "--jobs", "2"],
@@ -540,10 +541,10 @@ def test_interrupting_a_batch_leaves_nothing_behind(tmp_path: Path, signame: str
 
 def test_rerun_points_out_stale_files(tmp_path: Path) -> None:
     folder = tmp_path / "in"
-    paths = H.write_batch(folder, 3, json_every=0)
+    paths = B.write_batch(folder, 3, json_every=0)
     out = tmp_path / "out"
     assert run_batch([folder], out, jobs=1).exit_code == 0
-    old_pdf = out / H.docx_name(H.YEAR, H.agency_name(0))
+    old_pdf = out / H.docx_name(B.YEAR, B.agency_name(0))
     old_pdf = old_pdf.with_suffix(".pdf")
     old_pdf.write_bytes(b"%PDF old")
     text = paths[1].read_text(encoding="utf-8").replace("received = [", "received = [-1, ", 1)
@@ -551,17 +552,17 @@ def test_rerun_points_out_stale_files(tmp_path: Path) -> None:
     report = run_batch([folder], out, jobs=1)
     broken = report.outcomes[1]
     assert broken.status == FAILED
-    assert any("以前生成的旧文件" in p and H.agency_name(1) in p for p in broken.problems)
+    assert any("以前生成的旧文件" in p and B.agency_name(1) in p for p in broken.problems)
     assert not old_pdf.exists()
     assert any("已删除过时的" in line for line in report.lines())
 
 
 def test_mixed_years_and_skipped_underscore_files_are_noted(tmp_path: Path) -> None:
     folder = tmp_path / "in"
-    paths = H.write_batch(folder, 3, json_every=0)
-    data = H.make_input(random.Random(9), "往年局", year=H.YEAR - 1)
-    H.write_toml(folder / "old.toml", data)
-    H.write_toml(folder / "_center.toml", H.make_input(random.Random(8), "上级局"))
+    paths = B.write_batch(folder, 3, json_every=0)
+    data = B.make_input(random.Random(9), "往年局", year=B.YEAR - 1)
+    B.write_toml(folder / "old.toml", data)
+    B.write_toml(folder / "_center.toml", B.make_input(random.Random(8), "上级局"))
     report = run_batch([*paths, folder / "old.toml", folder / "_center.toml"], tmp_path / "out", jobs=1)
     lines = "\n".join(report.lines())
     assert "年度不一致" in lines and "old.toml" in lines
@@ -571,10 +572,10 @@ def test_mixed_years_and_skipped_underscore_files_are_noted(tmp_path: Path) -> N
 
 def test_duplicates_point_out_an_old_report_of_that_name(tmp_path: Path) -> None:
     folder = tmp_path / "in"
-    H.write_batch(folder, 2, json_every=0)
+    B.write_batch(folder, 2, json_every=0)
     out = tmp_path / "out"
     assert run_batch([folder], out, jobs=1).exit_code == 0
-    H.write_toml(folder / "copy.toml", H.make_input(random.Random(4), H.agency_name(0)))
+    B.write_toml(folder / "copy.toml", B.make_input(random.Random(4), B.agency_name(0)))
     report = run_batch([folder], out, jobs=1)
     duplicates = [o for o in report.outcomes if o.status == FAILED]
     assert len(duplicates) == 2

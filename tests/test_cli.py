@@ -16,7 +16,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import EXAMPLE_INPUT, SEED_INPUT, consistent_data, write_json
+from tests.builders import EXAMPLE_INPUT, SEED_INPUT, consistent_data, write_json
 from xxgk import layouts as L
 from xxgk.cli import cli, usage_message
 from xxgk.formats import docx_dump as dump

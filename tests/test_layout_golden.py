@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from tests.conftest import EXAMPLE_INPUT, ROOT, SEED_INPUT
+from tests.builders import EXAMPLE_INPUT, ROOT, SEED_INPUT
 from tests.spec_tables import EXPECTED, HEADINGS, T3_MERGES, parse_a1
 from xxgk import layouts as L
 from xxgk.formats import docx_dump as dump

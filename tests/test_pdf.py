@@ -17,19 +17,14 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
 import xxgk.pdf
-from tests import batch_helpers as H
+from tests import builders as B
+from tests import helpers as H
 from xxgk.batch import run_batch
-from xxgk.cli import cli
 from xxgk.errors import ToolMissingError
 
 HEADING = "三、收到和处理政府信息公开申请情况"
-
-
-def invoke(*args: str | Path) -> Result:
-    return CliRunner().invoke(cli, [str(a) for a in args])
 
 
 def require(tool: str) -> str:
@@ -57,13 +52,13 @@ def pdf_text(pdf: Path) -> str:
 def test_batch_pdf_with_libreoffice(tmp_path: Path) -> None:
     require("soffice")
     require("pdftotext")
-    paths = H.write_batch(tmp_path / "in", 3)
+    paths = B.write_batch(tmp_path / "in", 3)
     out = tmp_path / "out"
-    result = invoke("batch", tmp_path / "in", "-o", out, "--pdf", "--jobs", "2")
+    result = H.invoke("batch", tmp_path / "in", "-o", out, "--pdf", "--jobs", "2")
     assert result.exit_code == 0, result.output
     for i in range(len(paths)):
-        agency = H.agency_name(i)
-        docx = out / H.docx_name(H.YEAR, agency)
+        agency = B.agency_name(i)
+        docx = out / H.docx_name(B.YEAR, agency)
         pdf = docx.with_suffix(".pdf")
         assert docx.is_file() and pdf.is_file()
         assert pdf.read_bytes().startswith(b"%PDF")
@@ -79,9 +74,9 @@ def test_render_pdf_from_a_relative_path(tmp_path: Path, monkeypatch: pytest.Mon
     """The README's own example: `xxgk render 2025.toml -o 报告.docx --pdf` in the current folder."""
     require("soffice")
     require("pdftotext")
-    source = H.write_toml(tmp_path / "2025.toml", H.make_input(random.Random(1), "相对路径局"))
+    source = B.write_toml(tmp_path / "2025.toml", B.make_input(random.Random(1), "相对路径局"))
     monkeypatch.chdir(tmp_path)
-    result = invoke("render", "2025.toml", "-o", "报告.docx", "--pdf")
+    result = H.invoke("render", "2025.toml", "-o", "报告.docx", "--pdf")
     assert result.exit_code == 0, result.output
     assert "相对路径局" in pdf_text(tmp_path / "报告.pdf") and source.is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2025.toml", "报告.docx", "报告.pdf"]
@@ -100,10 +95,10 @@ def no_soffice(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 def test_batch_without_soffice_writes_nothing(tmp_path: Path, no_soffice: None) -> None:
-    H.write_batch(tmp_path / "in", 2)
+    B.write_batch(tmp_path / "in", 2)
     out = tmp_path / "out"
     summary = tmp_path / "s.xlsx"
-    result = invoke("batch", tmp_path / "in", "-o", out, "--pdf", "--summary", summary)
+    result = H.invoke("batch", tmp_path / "in", "-o", out, "--pdf", "--summary", summary)
     assert result.exit_code == 1
     assert isinstance(result.exception, SystemExit)
     assert "Traceback" not in result.output
@@ -117,16 +112,16 @@ def test_batch_without_soffice_writes_nothing(tmp_path: Path, no_soffice: None) 
 
 def test_run_batch_without_soffice_raises(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(shutil, "which", lambda *args, **kwargs: None)
-    H.write_batch(tmp_path / "in", 1)
+    B.write_batch(tmp_path / "in", 1)
     with pytest.raises(ToolMissingError, match="LibreOffice"):
         run_batch([tmp_path / "in"], tmp_path / "out", pdf=True)
     assert not (tmp_path / "out").exists()
 
 
 def test_render_without_soffice_writes_nothing(tmp_path: Path, no_soffice: None) -> None:
-    [path] = H.write_batch(tmp_path / "in", 1)
+    [path] = B.write_batch(tmp_path / "in", 1)
     out = tmp_path / "out.docx"
-    result = invoke("render", path, "-o", out, "--pdf")
+    result = H.invoke("render", path, "-o", out, "--pdf")
     assert result.exit_code == 1
     assert isinstance(result.exception, SystemExit)
     assert "未找到 LibreOffice" in result.stderr
@@ -195,19 +190,19 @@ def calls(log: Path) -> list[list[str]]:
 
 def test_failed_conversion_is_reported_per_file(tmp_path: Path, fake_soffice: Path) -> None:
     folder = tmp_path / "in"
-    H.write_batch(folder, 4)
-    H.write_toml(folder / "z.toml", H.make_input(random.Random(4), "示例市坏转换局"))
+    B.write_batch(folder, 4)
+    B.write_toml(folder / "z.toml", B.make_input(random.Random(4), "示例市坏转换局"))
     out = tmp_path / "out"
     summary = tmp_path / "s.csv"
-    result = invoke("batch", folder, "-o", out, "--pdf", "--jobs", "2", "--summary", summary)
+    result = H.invoke("batch", folder, "-o", out, "--pdf", "--jobs", "2", "--summary", summary)
     assert result.exit_code == 1
     assert isinstance(result.exception, SystemExit)
 
-    bad = out / H.docx_name(H.YEAR, "示例市坏转换局")
+    bad = out / H.docx_name(B.YEAR, "示例市坏转换局")
     assert bad.is_file()  # the .docx stays
     assert not bad.with_suffix(".pdf").exists()
     for i in range(4):
-        assert (out / H.docx_name(H.YEAR, H.agency_name(i))).with_suffix(".pdf").is_file()
+        assert (out / H.docx_name(B.YEAR, B.agency_name(i))).with_suffix(".pdf").is_file()
     failures = [line for line in result.stderr.splitlines() if line.startswith("PDF 失败")]
     assert len(failures) == 1
     assert bad.name in failures[0] and "LibreOffice 未能转换此文件" in failures[0]
@@ -229,7 +224,7 @@ def test_soffice_that_fails_outright(
 ) -> None:
     monkeypatch.setenv("FAKE_SOFFICE_MODE", "fail")
     (tmp_path / "in").mkdir()
-    H.write_toml(tmp_path / "in" / "a.toml", H.make_input(random.Random(1), "甲局"))
+    B.write_toml(tmp_path / "in" / "a.toml", B.make_input(random.Random(1), "甲局"))
     report = run_batch([tmp_path / "in"], tmp_path / "out", pdf=True, jobs=1)
     [outcome] = report.outcomes
     assert outcome.pdf is None and outcome.output is not None and outcome.output.is_file()
@@ -246,7 +241,7 @@ def test_hung_conversion_times_out(
     monkeypatch.setenv("FAKE_SOFFICE_CHILD", str(child_file))
     monkeypatch.setattr(xxgk.pdf, "SECONDS_PER_CHUNK", 0.0)
     monkeypatch.setattr(xxgk.pdf, "SECONDS_PER_FILE", 0.5)
-    H.write_batch(tmp_path / "in", 2)
+    B.write_batch(tmp_path / "in", 2)
     start = time.monotonic()
     report = run_batch([tmp_path / "in"], tmp_path / "out", pdf=True, jobs=1)
     assert time.monotonic() - start < 15
@@ -276,7 +271,7 @@ def test_noisy_soffice_does_not_hang(
     monkeypatch.setenv("FAKE_SOFFICE_MODE", "noisy")
     monkeypatch.setattr(xxgk.pdf, "SECONDS_PER_CHUNK", 0.0)
     monkeypatch.setattr(xxgk.pdf, "SECONDS_PER_FILE", 3.0)
-    H.write_batch(tmp_path / "in", 2)
+    B.write_batch(tmp_path / "in", 2)
     report = run_batch([tmp_path / "in"], tmp_path / "out", pdf=True, jobs=1)
     assert [o.pdf_error for o in report.outcomes] == [None, None]
     assert all(o.pdf is not None and o.pdf.is_file() for o in report.outcomes)

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from tests.conftest import EXAMPLE_INPUT, SEED_DUMP, SEED_INPUT, consistent_data
+from tests.builders import EXAMPLE_INPUT, SEED_DUMP, SEED_INPUT, consistent_data
 from xxgk import layouts as L
 from xxgk.cli import cli
 from xxgk.errors import InputError

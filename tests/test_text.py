@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.conftest import ROOT, consistent_data
+from tests.builders import ROOT, consistent_data
 from xxgk.errors import InputError
 from xxgk.report import build
 from xxgk.text import Paragraph, paragraphs, split_lead

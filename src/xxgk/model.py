@@ -101,66 +101,49 @@ TextModel = create_model(  # type: ignore[call-overload]
 )
 
 
-def _zero_row() -> list[int]:
-    return [0] * len(L.APPLICANT_COLUMNS)
+def _entry_type(entry: L.Entry) -> tuple[Any, Any]:
+    """The annotation and default of one entry of the input."""
+    n = len(entry.fields)
+    if entry.shape is L.Shape.ROW:
+        most = n + 1 if entry.total is not None else n
+        values = Annotated[list[Count], Field(min_length=n, max_length=most)]
+        return values, Field(default_factory=lambda: [0] * n)
+    fields: dict[str, Any] = {f.path[-1]: (KIND_TYPES[f.kind], ZERO[f.kind]) for f in entry.fields}
+    if entry.stated_key is not None:
+        fields[entry.stated_key] = (Count | None, None)
+    record: type[BaseModel] = create_model("_".join(entry.path), __base__=Strict, **fields)
+    return record, record()
 
 
 @cache
 def input_model(layout_name: str) -> type[BaseModel]:
-    """The pydantic model of one input file for the named layout."""
+    """The pydantic model of one input file for the named layout, built from the layout's walk."""
     layout = L.LAYOUTS[layout_name]
 
-    proactive_fields: dict[str, Any] = {}
-    for block, item in layout.proactive_items():
-        sub = create_model(  # type: ignore[call-overload]
-            f"Proactive_{item.key}",
-            __base__=Strict,
-            **{c.key: (KIND_TYPES[c.kind], ZERO[c.kind]) for c in block.columns},
-        )
-        proactive_fields[item.key] = (sub, sub())
-    proactive = create_model("Proactive", __base__=Strict, **proactive_fields)
+    def table(path: tuple[str, ...]) -> type[BaseModel]:
+        fields: dict[str, Any] = {}
+        for entry in layout.entries:
+            if entry.path[:-1] == path:
+                fields[entry.key] = _entry_type(entry)
+            elif len(entry.path) > len(path) + 1 and entry.path[: len(path)] == path:
+                key = entry.path[len(path)]
+                if key not in fields:
+                    sub = table(path + (key,))
+                    fields[key] = (sub, sub())
+        model: type[BaseModel] = create_model("_".join(path), __base__=Strict, **fields)
+        return model
 
-    row = (RowValues, Field(default_factory=_zero_row))
-    outcome_fields: dict[str, Any] = {}
-    for entry in L.OUTCOMES:
-        if isinstance(entry, L.Row):
-            outcome_fields[entry.key] = row
-        else:
-            group = create_model(  # type: ignore[call-overload]
-                f"Outcome_{entry.key}", __base__=Strict, **{r.key: row for r in entry.rows}
-            )
-            outcome_fields[entry.key] = (group, group())
-    outcome = create_model("Outcome", __base__=Strict, **outcome_fields)
-    requests = create_model(  # type: ignore[call-overload]
-        "Requests",
-        __base__=Strict,
-        **{
-            L.RECEIVED.key: row,
-            L.CARRIED_OVER.key: row,
-            L.OUTCOME_KEY: (outcome, outcome()),
-            L.CARRIED_FORWARD.key: row,
-        },
-    )
-
-    appeal = create_model(  # type: ignore[call-overload]
-        "Appeal",
-        __base__=Strict,
-        **{c.key: (Count, 0) for c in L.APPEAL_COLUMNS},
-        **{L.TOTAL_COLUMN.key: (Count | None, None)},
-    )
-    appeals = create_model(  # type: ignore[call-overload]
-        "Appeals", __base__=Strict, **{g.key: (appeal, appeal()) for g in L.APPEAL_GROUPS}
-    )
-
+    tables: dict[str, Any] = {}
+    for key in dict.fromkeys(e.path[0] for e in layout.entries):
+        sub = table((key,))
+        tables[key] = (sub, sub())
     fields: dict[str, Any] = {
         "agency": (StrictStr, ...),
         "year": (Annotated[int, Field(strict=True, ge=MIN_YEAR, le=MAX_YEAR)], ...),
         "layout": (StrictStr, L.DEFAULT_LAYOUT),
         "date": (Annotated[datetime.date, BeforeValidator(_date)] | None, None),
         L.TEXT_KEY: (TextModel, TextModel()),
-        L.PROACTIVE.key: (proactive, proactive()),
-        L.REQUESTS.key: (requests, requests()),
-        L.APPEALS.key: (appeals, appeals()),
+        **tables,
     }
     model: type[BaseModel] = create_model(
         f"Input_{layout_name.replace('-', '_')}", __base__=Strict, **fields
@@ -182,20 +165,17 @@ def input_places(layout_name: str) -> dict[tuple[str, ...], tuple[str, ...]]:
     }
     for section in L.TEXT_SECTIONS:
         places[(L.TEXT_KEY, section.key)] = (L.text_section_name(section),)
-    for section in (L.PROACTIVE, L.REQUESTS, L.APPEALS):
-        places[(section.key,)] = (section.heading or "",)
-    for block, item in layout.proactive_items():
-        places[(L.PROACTIVE.key, item.key)] = (block.heading, item.label)
-    for f in layout.fields.values():
-        if f.path[0] != L.REQUESTS.key:
-            places[f.path] = f.place
-    for rr in L.INPUT_REQUEST_ROWS:
-        places[rr.path] = rr.place
-        places[rr.path[:-1]] = places.get(rr.path[:-1], rr.place[:-1])
-    places[(L.REQUESTS.key, L.OUTCOME_KEY)] = (L.OUTCOME_LABEL,)
-    for group in L.APPEAL_GROUPS:
-        places[(L.APPEALS.key, group.key)] = group.place
+    places.update(layout.containers)
+    for entry in layout.entries:
+        places[entry.path] = entry.place
+        if entry.shape is L.Shape.RECORD:
+            places.update((f.path, f.place) for f in entry.fields)
     return places
+
+
+@cache
+def _entries(layout_name: str) -> dict[tuple[str, ...], L.Entry]:
+    return {e.path: e for e in L.LAYOUTS[layout_name].entries}
 
 
 def place_of(layout_name: str, loc: tuple[str | int, ...]) -> str:
@@ -204,9 +184,11 @@ def place_of(layout_name: str, loc: tuple[str | int, ...]) -> str:
     index = next((k for k in loc if isinstance(k, int)), None)
     if keys in places:
         label = places[keys]
-        if index is not None and keys[0] == L.REQUESTS.key:
-            if index < len(L.REQUEST_COLUMNS):
-                label = label + L.column_place(L.REQUEST_COLUMNS[index])
+        entry = _entries(layout_name).get(keys)
+        if index is not None and entry is not None and entry.shape is L.Shape.ROW:
+            cells = entry.fields + ((entry.total,) if entry.total is not None else ())
+            if index < len(cells):
+                label = cells[index].place
             else:
                 label = label + (f"第 {index + 1} 个数",)
         return " / ".join(label)
@@ -279,6 +261,8 @@ def translate(layout_name: str, error: Any) -> Problem:
             )
         return Problem(place, f"未知的键 “{key}”" + suggestion(key, allowed_keys(layout_name, parent)))
     place = place_of(layout_name, loc)
+    entry = _entries(layout_name).get(tuple(str(k) for k in loc if isinstance(k, str)))
+    row = entry.fields if entry is not None else ()
     signed = kind.startswith("int") and _is_signed(layout_name, loc)
     whole = "应为整数" if signed else "应为非负整数"
     if kind == "missing":
@@ -290,22 +274,22 @@ def translate(layout_name: str, error: Any) -> Problem:
     elif kind == "less_than_equal":
         message = f"数值过大：{value}（上限 {MAX_COUNT}）"
     elif kind in ("too_short", "too_long"):
-        names = "、".join(c.label for c in L.APPLICANT_COLUMNS)
+        names = "、".join(f.place[-1] for f in row)
         message = (
-            f"应有 {len(L.APPLICANT_COLUMNS)} 个数（{names}），"
-            f"可再加第 {len(L.APPLICANT_COLUMNS) + 1} 个数作为总计；"
+            f"应有 {len(row)} 个数（{names}），"
+            f"可再加第 {len(row) + 1} 个数作为总计；"
             f"实有 {len(value) if isinstance(value, list) else '?'} 个"
         )
     elif kind == "list_type":
-        n = len(L.APPLICANT_COLUMNS)
+        n = len(row)
         message = f"应为 {n} 个数的列表，如 [{', '.join(['0'] * n)}]，实为 {show(value)}"
         numbers = re.findall(r"-?\d+", value) if isinstance(value, str) else []
         if len(numbers) in (n, n + 1) and not re.search(r"[^\d\s,，、;；-]", value):
             message += f"；像是从表格复制的一行数字，请写成 [{', '.join(numbers)}]"
     elif kind in ("model_type", "model_attributes_type", "dict_type"):
         message = f"应为一组键值（表），实为 {show(value)}"
-        if loc and loc[0] in (L.PROACTIVE.key, L.APPEALS.key) and len(loc) == 2:
-            keys = [k for k in allowed_keys(layout_name, loc) if k != L.TOTAL_COLUMN.key]
+        if entry is not None and entry.shape is L.Shape.RECORD:
+            keys = [f.path[-1] for f in entry.fields]
             message += f"；写法如 {loc[-1]} = {{ {', '.join(f'{k} = 0' for k in keys)} }}"
     elif kind == "string_type":
         message = f"应为文字（用英文双引号括起来），实为 {show(value)}"

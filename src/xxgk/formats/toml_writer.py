@@ -78,7 +78,6 @@ def input_toml(
 ) -> str:
     """A complete, commented input file; ``data`` holds the numbers (default all 0)."""
     layout = L.LAYOUTS[layout_name]
-    columns = "、".join(c.label for c in L.APPLICANT_COLUMNS)
     out = [
         f"# xxgk 输入文件：{title or f'{year}年{L.REPORT_NAME}'}",
         f"# 版式 {layout.name}：{layout.description}",
@@ -105,48 +104,43 @@ def input_toml(
             continue
         out += ["", f"# {name}", f"{section.key} = {toml_text(value)}"]
 
-    out += ["", f"# {L.PROACTIVE.heading}", "[proactive]"]
-    for block, item in layout.proactive_items():
-        values = ", ".join(
-            f"{c.key} = {toml_number(_get(data, 'proactive', item.key, c.key))}" for c in block.columns
-        )
-        labels = "、".join(c.label for c in block.columns)
-        out.append(f"{item.key} = {{ {values} }}  # {block.heading} {item.label}：{labels}")
-
-    def row(rr: L.RequestRow) -> str:
-        numbers = _get(data, *rr.path, default=None) or [0] * len(L.APPLICANT_COLUMNS)
-        numbers = numbers[: len(L.APPLICANT_COLUMNS)]
-        return f"{rr.path[-1]} = [{', '.join(str(n) for n in numbers)}]  # {rr.place[-1]}"
-
-    out += [
-        "",
-        f"# {L.REQUESTS.heading}",
-        f"# 每行 6 个数，依次为：{columns}；",
-        "# 可以再写第 7 个数作为总计，xxgk 会核对。",
-        "[requests]",
-    ]
-    out += [row(rr) for rr in L.INPUT_REQUEST_ROWS if len(rr.path) == 2]
-    header = ""
-    for rr in L.INPUT_REQUEST_ROWS:
-        if len(rr.path) == 2:
-            continue
-        if ".".join(rr.path[:-1]) != header:
-            header = ".".join(rr.path[:-1])
-            out += ["", f"[{header}]  # {' / '.join(rr.place[:-1])}"]
-        out.append(row(rr))
-
-    out += [
-        "",
-        f"# {L.APPEALS.heading}",
-        "# " + "、".join(f"{c.key} {c.label}" for c in L.APPEAL_COLUMNS) + "；总计由 xxgk 计算。",
-        "[appeals]",
-    ]
-    for group in L.APPEAL_GROUPS:
-        values = ", ".join(
-            f"{c.key} = {_get(data, 'appeals', group.key, c.key)}" for c in L.APPEAL_COLUMNS
-        )
-        out.append(f"{group.key} = {{ {values} }}  # {group.place_name}")
+    for table in layout.tables:
+        entries = [e for e in layout.entries if e.table == table.key]
+        out += ["", f"# {table.heading}", *_table_note(entries), f"[{table.key}]"]
+        header: tuple[str, ...] = (table.key,)
+        for entry in sorted(entries, key=lambda e: len(e.path) > 2):  # TOML: a table's own keys first
+            if entry.path[:-1] != header:
+                header = entry.path[:-1]
+                out += ["", f"[{'.'.join(header)}]  # {' / '.join(layout.containers[header])}"]
+            out.append(_entry_line(entry, data))
     return "\n".join(out) + "\n"
+
+
+def _table_note(entries: list[L.Entry]) -> list[str]:
+    """What the clerk must know to fill a table's entries."""
+    first = entries[0]
+    labels = "、".join(f.place[-1] for f in first.fields)
+    if first.shape is L.Shape.ROW:
+        return [
+            f"# 每行 {len(first.fields)} 个数，依次为：{labels}；",
+            f"# 可以再写第 {len(first.fields) + 1} 个数作为总计，xxgk 会核对。",
+        ]
+    if first.total is not None:
+        keys = "、".join(f"{f.path[-1]} {f.place[-1]}" for f in first.fields)
+        return [f"# {keys}；总计由 xxgk 计算，也可以写 {first.stated_key} = … 由 xxgk 核对。"]
+    return []
+
+
+def _entry_line(entry: L.Entry, data: Mapping[str, Any] | None) -> str:
+    if entry.shape is L.Shape.ROW:
+        numbers = _get(data, *entry.path, default=None) or [0] * len(entry.fields)
+        shown = ", ".join(toml_number(n) for n in numbers[: len(entry.fields)])
+        return f"{entry.key} = [{shown}]  # {entry.place[-1]}"
+    values = ", ".join(
+        f"{f.path[-1]} = {toml_number(_get(data, *f.path))}" for f in entry.fields
+    )
+    labels = "、".join(f.place[-1] for f in entry.fields)
+    return f"{entry.key} = {{ {values} }}  # {' '.join(entry.place)}：{labels}"
 
 
 def skeleton(layout_name: str = L.DEFAULT_LAYOUT, year: int | None = None) -> str:

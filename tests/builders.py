@@ -1,29 +1,27 @@
-"""Shared helpers for the batch, aggregate, summary and PDF tests.
+"""Inputs for the tests, built from the layout walk.
 
-:func:`make_input` generates a consistent input (table 三's identity holds in
-every column: 一 + 二 = （七）总计 + 四, where （七）总计 is the column sum of every
-outcome row); :func:`write_toml` writes it in the spec §5 format.
+:func:`consistent_data` generates a valid input whose identities hold (table 三:
+一 + 二 = （七）总计 + 四 in every column); :func:`make_input` makes it complete, as
+TOML and JSON are read; :func:`write_toml` writes it in the spec §5 format.
 """
 
 from __future__ import annotations
 
 import datetime
-import io
 import json
-import multiprocessing
-import os
 import random
-import zipfile
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from click.testing import CliRunner, Result
-
-from tests.conftest import consistent_data
 from xxgk import layouts as L
-from xxgk.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+INPUTS = ROOT / "inputs"
+SEED_INPUT = INPUTS / "xingtai-2022.toml"
+EXAMPLE_INPUT = INPUTS / "gov-2021-example.toml"
+SEED_DUMP = Path(__file__).parent / "data" / "seed-xingtai-2022.txt"
 
 YEAR = 2024
 TEXT = {
@@ -31,6 +29,57 @@ TEXT = {
     "problems": "公开质量有待提高。",
     "other": "按照《政府信息公开信息处理费管理办法》，本机关未收取信息处理费。",
 }
+
+
+def random_cells(rng: random.Random, layout: L.Layout) -> dict[str, Any]:
+    """Random input cells for every field of the layout; identities not yet balanced."""
+    cells: dict[str, Any] = {}
+    for entry in layout.entries:
+        for f in entry.fields:
+            if f.kind is L.Kind.AMOUNT:
+                cells[f.key] = rng.randrange(0, 10**6) / 100
+            elif f.kind is L.Kind.SIGNED:
+                cells[f.key] = rng.randrange(-50, 50)
+            elif entry.shape is L.Shape.ROW:  # table 三: mostly zeros, as in real reports
+                cells[f.key] = rng.choice((0, 0, rng.randrange(0, 30)))
+            else:
+                cells[f.key] = rng.randrange(0, 500 if entry.total is None else 20)
+    return cells
+
+
+def balance(layout: L.Layout, cells: dict[str, Any]) -> dict[str, Any]:
+    """Make every identity hold: the first term on the left absorbs the difference
+    (the last on the right where the left would go below 0)."""
+    for identity in layout.identities:
+        values = dict(cells)
+        for s in layout.sums:
+            values[s.total.key] = sum(values[f.key] for f in s.parts)
+        left = sum(values[t.field.key] for t in identity.left)
+        right = sum(values[t.field.key] for t in identity.right)
+        first, last = identity.left[0].field.key, identity.right[-1].field.key
+        cells[first] += right - left
+        if cells[first] < 0:
+            cells[last] -= cells[first]
+            cells[first] = 0
+    return cells
+
+
+def consistent_data(rng: random.Random, layout: str = L.DEFAULT_LAYOUT, **over: Any) -> dict[str, Any]:
+    """A valid input with random numbers whose identities hold."""
+    lay = L.LAYOUTS[layout]
+    data: dict[str, Any] = {
+        "agency": over.pop("agency", f"测试机关{rng.randrange(10**6)}"),
+        "year": 2024,
+        "layout": layout,
+        "text": {
+            "overview": "总体情况。",
+            "problems": "存在问题。",
+            "other": "本机关未收取信息处理费。",
+        },
+    }
+    data.update(lay.input_data(balance(lay, random_cells(rng, lay))))
+    data.update(over)
+    return data
 
 
 def make_input(
@@ -49,32 +98,6 @@ def make_input(
                 data["proactive"][item.key][column.key] = Decimal(str(data["proactive"][item.key][column.key]))
     data.update(year=year, date=datetime.date(year + 1, 1, 20), text=dict(TEXT if text is None else text))
     return data
-
-
-def invoke(*args: str | Path) -> Result:
-    return CliRunner().invoke(cli, [str(a) for a in args])
-
-
-def assert_usage_error(result: Result, *fragments: str) -> None:
-    """Exit 2: the command line names a file of the wrong kind."""
-    assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.output
-    for fragment in fragments:
-        assert fragment in result.output, (fragment, result.output)
-
-
-def assert_user_error(result: Result, *fragments: str) -> None:
-    """Exit 1 with a message, no traceback."""
-    assert result.exit_code == 1, result.output
-    assert isinstance(result.exception, SystemExit), result.exception
-    assert "Traceback" not in result.output
-    for fragment in fragments:
-        assert fragment in result.output, (fragment, result.output)
-
-
-# --------------------------------------------------------------------------
-# Writing inputs
-# --------------------------------------------------------------------------
 
 
 def _value(value: Any) -> str:
@@ -145,42 +168,3 @@ def write_batch(folder: Path, n: int, seed: int = 20250120, *, json_every: int =
         else:
             paths.append(write_toml(folder / f"unit{i:02d}.toml", data))
     return paths
-
-
-# --------------------------------------------------------------------------
-# Reading outputs
-# --------------------------------------------------------------------------
-
-
-def docx_name(year: int, agency: str) -> str:
-    return f"{year}年{agency}{L.REPORT_NAME}.docx"
-
-
-def document_xml(docx: Path) -> bytes:
-    with zipfile.ZipFile(io.BytesIO(docx.read_bytes())) as archive:
-        return archive.read("word/document.xml")
-
-
-def leftovers(folder: Path) -> list[str]:
-    """Temporary files that a run must not leave behind."""
-    return sorted(p.name for p in folder.rglob(".xxgk-*"))
-
-
-def dying_chunk(self: Any) -> list[tuple[int, Any]]:
-    """In place of ``xxgk.pool.Chunk.__call__``: a worker renders its chunk (temporary files
-    included), then dies."""
-    results = [(i, self.work(item)) for i, item in self.items]
-    if multiprocessing.parent_process() is not None:
-        os._exit(3)
-    return results
-
-
-def killing_job(original: Any) -> Any:
-    """In place of ``xxgk.batch.Job.__call__``: kills its process for inputs named *kill*."""
-
-    def call(self: Any, path: Path) -> Any:
-        if "kill" in path.name and multiprocessing.parent_process() is not None:
-            os._exit(9)
-        return original(self, path)
-
-    return call
