@@ -169,5 +169,12 @@ def test_lead_in_kai_font(rendered: dict[str, bytes]) -> None:
     raise AssertionError("the lead （一）主动公开情况。 is not a run of its own")
 
 
-def test_template_file_location_is_packaged() -> None:
-    assert Path(template_path(L.LAYOUTS["gov-2021"])).is_file()
+def test_template_file_location_is_packaged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import xxgk.render
+
+    source = template_path(L.LAYOUTS["gov-2021"])
+    assert source.is_file() and source.parent == ROOT / "templates"  # in the source tree
+    installed = tmp_path / "site-packages" / "xxgk"
+    (installed / "templates").mkdir(parents=True)
+    monkeypatch.setattr(xxgk.render.resources, "files", lambda package: installed)
+    assert template_path(L.LAYOUTS["gov-2021"]) == installed / "templates" / "gov-2021.docx"

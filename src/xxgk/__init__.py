@@ -1,6 +1,37 @@
 """xxgk: 政府信息公开工作年度报告 from structured data.
 
-The library API lives in :mod:`xxgk.api`; the command line in :mod:`xxgk.cli`.
+The library API (:mod:`xxgk.api`) is exported here, loaded on first use so that
+``import xxgk`` (and ``xxgk --help``) stays instant; the command line is
+:mod:`xxgk.cli`.
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "Aggregated",
+    "BatchReport",
+    "Checked",
+    "Outcome",
+    "Rendered",
+    "aggregate_files",
+    "available_layouts",
+    "check",
+    "check_all",
+    "dump_docx",
+    "init_text",
+    "render_one",
+    "run_batch",
+    "write_skeleton",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from xxgk import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'xxgk' has no attribute {name!r}")

@@ -1,4 +1,9 @@
-"""The library API: what the command line calls, usable without it."""
+"""The library API: every command of the command line is one call here, usable without it.
+
+``from xxgk import render_one`` (see ``xxgk.__all__``) is the way in; each call
+raises a subclass of :class:`xxgk.errors.XxgkError` with a complete Chinese
+message when the user's input, files or tools are at fault.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,32 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from xxgk.errors import OutputError, Problem, XxgkError
+from xxgk import layouts as L
+from xxgk.aggregate import Aggregated, aggregate_files
+from xxgk.batch import run_batch
+from xxgk.errors import InputError, OutputError, Problem, XxgkError
 from xxgk.files import drop_stale_pdf, write_atomic
 from xxgk.inputs import expand_inputs
 from xxgk.render import write_report
 from xxgk.report import Report, load, read_defaults
+from xxgk.results import BatchReport, Outcome
+
+__all__ = [
+    "Aggregated",
+    "BatchReport",
+    "Checked",
+    "Outcome",
+    "Rendered",
+    "aggregate_files",
+    "available_layouts",
+    "check",
+    "check_all",
+    "dump_docx",
+    "init_text",
+    "render_one",
+    "run_batch",
+    "write_skeleton",
+]
 
 
 @dataclass
@@ -52,6 +78,18 @@ def check_all(
     return out
 
 
+def available_layouts() -> dict[str, L.Layout]:
+    """The layouts xxgk knows, by name (the default first)."""
+    return dict(sorted(L.LAYOUTS.items(), key=lambda item: item[0] != L.DEFAULT_LAYOUT))
+
+
+def init_text(layout: str = L.DEFAULT_LAYOUT, year: int | None = None) -> str:
+    """The commented input file ``xxgk init`` writes."""
+    from xxgk.formats.toml_writer import skeleton
+
+    return skeleton(layout, year)
+
+
 def write_skeleton(output: Path, text: str, *, force: bool = False) -> Path:
     """Write an input file for the user to edit; an existing one is kept unless ``force``."""
     if output.is_dir() or not output.suffix:
@@ -90,3 +128,17 @@ def render_one(
 
         result.pdf = convert_one(written)
     return result
+
+
+def dump_docx(path: Path) -> str:
+    """The text dump of a .docx (spec §8), normalised for comparing."""
+    from xxgk.formats.docx_dump import dump, normalise
+
+    try:
+        return normalise(dump(path))
+    except XxgkError:
+        raise
+    except Exception as exc:  # a damaged or foreign file: say so, no traceback
+        raise InputError(str(path), [Problem("", f"不是可读取的 .docx 文件：{exc}")]) from None
+
+

@@ -177,6 +177,7 @@ def run_batch(
     pdf: bool = False,
     summary: Path | None = None,
     template: Path | None = None,
+    on_start: Callable[[int], None] | None = None,
     on_result: Callable[[Outcome], None] | None = None,
 ) -> BatchReport:
     """Check and render every input; see :class:`BatchReport` for the result."""
@@ -201,6 +202,8 @@ def run_batch(
     except OSError as exc:
         raise OutputError(f"无法创建输出文件夹 {outdir}：{exc.strerror or exc}") from None
     jobs = jobs or os.cpu_count() or 1
+    if on_start is not None:
+        on_start(len(paths))  # the number of inputs, for a progress bar
     _prepare_templates(template)
     prefix = f"{TEMP_PREFIX}{secrets.token_hex(4)}-"
     _sweep(outdir, TEMP_PREFIX, older_than=STALE_SECONDS)  # left by a run that was killed

@@ -115,7 +115,8 @@ previous_option = _path_option(
     "--previous", "上一年度的输入文件：核对上年结转、现行有效件数等跨年数据。"
 )
 defaults_option = _path_option(
-    "--defaults", "各单位共用的值（年度、版式、落款日期、共用文字），合并到输入之下；输入中的值优先。"
+    "--defaults",
+    "各单位共用的值（年度、版式、落款日期、共用文字）的文件，合并到每个输入之下；输入中的值优先。",
 )
 template_option = _path_option(
     "--template", "使用自己修改过的模板（.docx）代替内置模板；模板在沙箱中渲染。"
@@ -153,7 +154,7 @@ def render(
 ) -> None:
     """生成一份年度报告（.docx）。"""
     with _user_errors("未生成报告。"):
-        from xxgk.api import render_one
+        from xxgk import render_one
 
         result = render_one(
             input_file, output, previous=previous, defaults=defaults, template=template, pdf=pdf
@@ -179,7 +180,7 @@ def render(
 def validate(inputs: tuple[Path, ...], previous: Path | None, defaults: Path | None) -> None:
     """只检查，不生成：列出所有错误和提示。"""
     with _user_errors():
-        from xxgk.api import check_all
+        from xxgk import check_all
         from xxgk.errors import InputError
 
         results = check_all(list(inputs), previous=previous, defaults=defaults)
@@ -223,10 +224,9 @@ def validate(inputs: tuple[Path, ...], previous: Path | None, defaults: Path | N
 def init(layout: str, output: Path | None, year: int | None, force: bool) -> None:
     """生成带中文注释的输入文件模板（可直接通过检查和生成）。"""
     with _user_errors():
-        from xxgk.api import write_skeleton
-        from xxgk.formats.toml_writer import skeleton
+        from xxgk import init_text, write_skeleton
 
-        text = skeleton(layout, year)
+        text = init_text(layout, year)
         if output is None:
             click.echo(text, nl=False)
             return
@@ -242,11 +242,7 @@ def init(layout: str, output: Path | None, year: int | None, force: bool) -> Non
 )
 @click.argument("inputs", metavar="INPUT_OR_DIR...", nargs=-1, required=True, type=path_arg)
 @click.option("-o", "--output", "outdir", type=path_arg, required=True, help="输出文件夹。")
-@click.option(
-    "--defaults",
-    type=path_arg,
-    help="各单位共用的值（年度、版式、共用文字等），合并到每个输入之下；输入中的值优先。",
-)
+@defaults_option
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), help="并行进程数；默认为 CPU 核数。")
 @click.option("--pdf", is_flag=True, help="全部生成后用 LibreOffice 导出 PDF。")
 @click.option(
@@ -267,14 +263,10 @@ def batch(
 ) -> None:
     """批量生成多个单位的报告：一个出错不影响其他。"""
     with _user_errors():
-        from xxgk.batch import Outcome, run_batch
-        from xxgk.inputs import expand_inputs
+        from xxgk import run_batch
 
-        total = len(expand_inputs(list(inputs), exclude=defaults))
-        seen = 0
-
-        def run(on_result: Callable[[Outcome], None]) -> Any:
-            return run_batch(
+        with _Progress() as progress:
+            report = run_batch(
                 list(inputs),
                 outdir,
                 defaults=defaults,
@@ -282,21 +274,9 @@ def batch(
                 pdf=pdf,
                 summary=summary,
                 template=template,
-                on_result=on_result,
+                on_start=progress.start,
+                on_result=progress.update,
             )
-
-        if sys.stderr.isatty():
-            with click.progressbar(length=total, label="生成中", file=sys.stderr) as bar:
-                report = run(lambda outcome: bar.update(1))
-        else:
-
-            def plain(outcome: Outcome) -> None:
-                nonlocal seen
-                seen += 1
-                state = "有问题" if outcome.problems else "已处理"
-                _echo_err(f"[{seen}/{total}] {state}：{outcome.source}")
-
-            report = run(plain)
         for line in report.lines():
             _echo_err(line)
         click.echo(report.totals_line())
@@ -327,14 +307,14 @@ def batch(
     type=path_arg,
     help="上级机关自己的输入文件：机关名称、落款日期和正文取自此文件。",
 )
-@click.option("--defaults", type=path_arg, help="与 batch 相同的共用值文件。")
+@defaults_option
 @click.option("--force", is_flag=True, help="覆盖已有的文件。")
 def aggregate(
     inputs: tuple[Path, ...], output: Path, base: Path | None, defaults: Path | None, force: bool
 ) -> None:
     """把多个单位的数字相加，生成上级机关汇总报告的输入文件。"""
     with _user_errors("未生成合计文件。"):
-        from xxgk.aggregate import aggregate_files
+        from xxgk import aggregate_files
 
         result = aggregate_files(list(inputs), output, base=base, defaults=defaults, force=force)
         for line in result.notes:
@@ -345,9 +325,9 @@ def aggregate(
 @cli.command("layouts", epilog="示例：\n\n  xxgk layouts")
 def layouts_command() -> None:
     """列出可用的表格版式。"""
-    from xxgk.layouts import DEFAULT_LAYOUT, LAYOUTS
+    from xxgk import available_layouts
 
-    for name, layout in LAYOUTS.items():
+    for name, layout in available_layouts().items():
         mark = "（默认）" if name == DEFAULT_LAYOUT else ""
         click.echo(f"{name}{mark}：{layout.description}")
 
@@ -364,14 +344,39 @@ def layouts_command() -> None:
 def dump_command(docx: Path) -> None:
     """把 .docx 的正文和表格按单元格输出为文本（用于比对）。"""
     with _user_errors():
-        from xxgk.errors import InputError, Problem
-        from xxgk.formats.docx_dump import dump, normalise
+        from xxgk import dump_docx
 
-        try:
-            text = dump(docx)
-        except Exception as exc:  # a damaged or foreign file: say so, no traceback
-            raise InputError(str(docx), [Problem("", f"不是可读取的 .docx 文件：{exc}")]) from None
-        click.echo(normalise(text), nl=False)
+        click.echo(dump_docx(docx), nl=False)
+
+
+class _Progress:
+    """Batch progress: a bar on a terminal, a line per input otherwise."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.seen = 0
+        self.bar: Any = None
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+    def start(self, total: int) -> None:
+        self.total = total
+        if sys.stderr.isatty():
+            self.bar = click.progressbar(length=total, label="生成中", file=sys.stderr)
+            self.bar.__enter__()
+
+    def update(self, outcome: Any) -> None:
+        self.seen += 1
+        if self.bar is not None:
+            self.bar.update(1)
+            return
+        state = "有问题" if outcome.problems else "已处理"
+        _echo_err(f"[{self.seen}/{self.total}] {state}：{outcome.source}")
 
 
 _USAGE_MESSAGES = (
