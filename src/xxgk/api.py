@@ -130,15 +130,48 @@ def render_one(
     return result
 
 
+MAX_DOCX_BYTES = 50 * 2**20
+MAX_DOCUMENT_XML = 200 * 2**20  # word/document.xml unpacked
+
+
 def dump_docx(path: Path) -> str:
     """The text dump of a .docx (spec §8), normalised for comparing."""
-    from xxgk.formats.docx_dump import dump, normalise
+    import io
+    import zipfile
 
+    from xxgk.formats.docx_dump import dump, normalise
+    from xxgk.inputs import INPUT_SUFFIXES
+
+    def fail(message: str) -> InputError:
+        return InputError(str(path), [Problem("", message)])
+
+    if not path.exists():
+        raise fail("文件不存在")
+    if path.is_dir():
+        raise fail("这是一个文件夹，不是 Word 文档（.docx）")
+    if not path.is_file():
+        raise fail("不是普通文件，不是 Word 文档（.docx）")
     try:
-        return normalise(dump(path))
+        with path.open("rb") as fh:
+            data = fh.read(MAX_DOCX_BYTES + 1)
+    except OSError as exc:
+        raise fail(f"无法读取文件：{exc.strerror or exc}") from None
+    if len(data) > MAX_DOCX_BYTES:
+        raise fail(f"文件过大（超过 {MAX_DOCX_BYTES // 2**20} MB），不像是年度报告")
+    if not data.startswith(b"PK\x03\x04"):
+        if path.suffix.lower() in INPUT_SUFFIXES:
+            raise fail(f"这是输入文件，不是生成的报告（.docx）；要生成报告请用 xxgk render {path}")
+        raise fail("不是 Word 文档（.docx）；.doc、.wps 等格式请先用 Word 或 WPS 另存为 .docx")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            size = archive.getinfo("word/document.xml").file_size
+    except (zipfile.BadZipFile, KeyError):
+        raise fail("不是 Word 文档（.docx），或文件已损坏") from None
+    if size > MAX_DOCUMENT_XML:
+        raise fail("文档正文解压后过大，不像是年度报告")
+    try:
+        return normalise(dump(data))
     except XxgkError:
         raise
-    except Exception as exc:  # a damaged or foreign file: say so, no traceback
-        raise InputError(str(path), [Problem("", f"不是可读取的 .docx 文件：{exc}")]) from None
-
-
+    except Exception:  # a damaged or foreign file: say so, no traceback
+        raise fail("Word 文档（.docx）已损坏，无法读取") from None
