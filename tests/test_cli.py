@@ -77,8 +77,8 @@ def test_init_skeleton_validates_and_renders(tmp_path: Path, layout: str) -> Non
         assert f"# {block.heading} {item.label}" in text
     assert runner.invoke(cli, ["validate", str(skeleton)]).exit_code == 0
     result = runner.invoke(cli, ["render", str(skeleton), "-o", str(tmp_path / "out")])
-    assert result.exit_code == 0, result.output
-    assert "待填写" in result.output  # the placeholder agency is pointed out
+    assert result.exit_code == 1, result.output  # untouched: refused (see test_draft.py)
+    assert "--draft" in result.output and not (tmp_path / "out").exists()
 
 
 def test_init_to_stdout_and_refuses_to_overwrite(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from xxgk import layouts as L
 from xxgk.aggregate import Aggregated, aggregate_files
 from xxgk.batch import run_batch
+from xxgk.draft import refuse_unfilled, write_draft
 from xxgk.errors import InputError, OutputError, Problem, XxgkError
 from xxgk.files import drop_stale_pdf, write_atomic
 from xxgk.inputs import expand_inputs
@@ -110,8 +111,13 @@ def render_one(
     defaults: Path | None = None,
     template: Path | None = None,
     pdf: bool = False,
+    draft: bool = False,
 ) -> Rendered:
-    """Check one input and write its report; nothing is written if a check fails."""
+    """Check one input and write its report; nothing is written if a check fails.
+
+    An input that still holds 【请填写】 is refused unless ``draft``: a draft's file name
+    ends in （草稿） and its first page says 草稿.
+    """
     if pdf:
         from xxgk.pdf import find_soffice
 
@@ -119,7 +125,11 @@ def render_one(
     shared = read_defaults(defaults) if defaults is not None else None
     report = load(path, previous=previous, defaults=shared)
     target = output if output is not None else Path.cwd()
-    written = write_report(report, target, template)
+    if draft:
+        written = write_draft(report, target, template)
+    else:
+        refuse_unfilled(report)
+        written = write_report(report, target, template)
     result = Rendered(report, written, warnings=list(report.warnings))
     if not pdf and (note := drop_stale_pdf(written)) is not None:
         result.warnings.append(Problem("", note))

@@ -59,6 +59,10 @@ def _user_errors(consequence: str = "") -> Iterator[None]:
 
 path_arg = click.Path(path_type=Path)
 FILE, FOLDER_OR_FILE, INPUTS = "文件", "文件或文件夹", "输入文件或文件夹..."
+DRAFT_HELP = (
+    "输入中还有【请填写】时也生成，作为草稿：文件名以 “（草稿）” 结尾，首页注明 “草稿”；"
+    "不加此选项时，这样的输入不生成报告。"
+)
 
 
 @click.group(
@@ -128,6 +132,7 @@ template_option = _path_option(
 @defaults_option
 @template_option
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 导出 PDF。")
+@click.option("--draft", is_flag=True, help=DRAFT_HELP)
 def render(
     input_file: Path,
     output: Path | None,
@@ -135,13 +140,14 @@ def render(
     defaults: Path | None,
     template: Path | None,
     pdf: bool,
+    draft: bool,
 ) -> None:
     """生成一份年度报告（.docx）。"""
     with _user_errors("未生成报告。"):
         from xxgk import render_one
 
         result = render_one(
-            input_file, output, previous=previous, defaults=defaults, template=template, pdf=pdf
+            input_file, output, previous=previous, defaults=defaults, template=template, pdf=pdf, draft=draft
         )
         _warn(str(input_file), result.warnings)
         click.echo(f"已生成：{result.output}")
@@ -201,12 +207,17 @@ def validate(inputs: tuple[Path, ...], previous: Path | None, defaults: Path | N
     help="表格版式。",
 )
 @click.option(
-    "-o", "--output", type=path_arg, metavar=FILE, callback=_suffix(".toml"), help="写入的 .toml 文件；默认输出到屏幕。"
+    "-o",
+    "--output",
+    type=path_arg,
+    metavar=FILE,
+    callback=_suffix(".toml"),
+    help="写入的 .toml 文件；默认输出到屏幕。",
 )
 @click.option("--year", type=IntRange(MIN_YEAR, MAX_YEAR), help="报告年度；默认为上一年。")
 @click.option("--force", is_flag=True, help="覆盖已有的文件。")
 def init(layout: str, output: Path | None, year: int | None, force: bool) -> None:
-    """生成带中文注释的输入文件模板（可直接通过检查和生成）。"""
+    """生成带中文注释的输入文件模板（填写【请填写】处后即可生成报告）。"""
     with _user_errors():
         from xxgk import init_text, write_skeleton
 
@@ -237,6 +248,7 @@ def init(layout: str, output: Path | None, year: int | None, force: bool) -> Non
     help="汇总表：.xlsx 或 .csv，每个单位一行（状态、错误数、主要数字）。",
 )
 @template_option
+@click.option("--draft", is_flag=True, help=DRAFT_HELP)
 def batch(
     inputs: tuple[Path, ...],
     outdir: Path,
@@ -245,6 +257,7 @@ def batch(
     pdf: bool,
     summary: Path | None,
     template: Path | None,
+    draft: bool,
 ) -> None:
     """批量生成多个单位的报告：一个出错不影响其他。"""
     with _user_errors():
@@ -259,6 +272,7 @@ def batch(
                 pdf=pdf,
                 summary=summary,
                 template=template,
+                draft=draft,
                 on_start=progress.start,
                 on_result=progress.update,
             )

@@ -76,7 +76,7 @@ class IntRange(click.IntRange):
             self.fail(f"应为 {self.min}–{self.max} 之间的整数，实为 “{value}”", param, ctx)
 
 
-class Choice(click.Choice):  # type: ignore[type-arg]
+class Choice(click.Choice):  # type: ignore[type-arg,unused-ignore]
     """One of a list of words; refused in Chinese, listing the words."""
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
@@ -174,7 +174,7 @@ class Group(_Chinese, click.Group):
         with formatter.section(COMMANDS):
             formatter.write_dl([(name, cmd.get_short_help_str(limit)) for name, cmd in shown])
 
-    def main(  # type: ignore[override]
+    def main(
         self,
         args: Sequence[str] | None = None,
         prog_name: str | None = None,
@@ -239,8 +239,9 @@ def usage_error_message(exc: click.UsageError) -> str:
     if m := re.fullmatch(r"No such command '(.+)'\.", message):
         text = f"没有命令 {m.group(1)}"
         if exc.ctx is not None and isinstance(exc.ctx.command, click.Group):
-            close = _close(m.group(1), list(exc.ctx.command.commands))
-            text += f"，是否应为 {close}？" if close else f"；可用的命令：{'、'.join(exc.ctx.command.commands)}"
+            names = list(exc.ctx.command.commands)
+            close = _close(m.group(1), names)
+            text += f"，是否应为 {close}？" if close else f"；可用的命令：{'、'.join(names)}"
         return text
     if m := re.fullmatch(r"Got unexpected extra arguments? \((.*)\)", message, flags=re.DOTALL):
         return f"多余的参数：{m.group(1)}（文件名中有空格时请加引号）"
