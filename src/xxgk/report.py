@@ -120,19 +120,23 @@ def build(source: str, data: Mapping[str, Any]) -> Report:
             [Problem(M.META_PLACES["layout"], f"没有名为 “{layout_name}” 的版式；可用的版式：{known}")],
         )
     layout = L.LAYOUTS[layout_name]
-    validated, problems = M.validate(layout_name, dict(data))
+    # a broken entry does not hide the checks of the others: they are made without it
+    validated, problems, broken_cells, broken_meta = M.validate_leniently(layout_name, dict(data))
     if validated is None:
         raise InputError(source, problems)
     plain = validated.model_dump()
     agency = plain["agency"].strip()
-    problems = agency_problems(agency)
-    cells, cell_problems = compute(layout, plain)
+    if ("agency",) not in broken_meta:
+        problems += agency_problems(agency)
+    cells, cell_problems = compute(layout, plain, broken_cells)
     problems += cell_problems
     year = plain["year"]
     view: dict[str, Any] | None = None  # built only when some text quotes the data
     notes: list[Problem] = []
     text: dict[str, list[Paragraph]] = {}
     for section in L.TEXT_SECTIONS:
+        if {(L.TEXT_KEY,), (L.TEXT_KEY, section.key)} & broken_meta:
+            continue  # reported as it is
         raw = plain[L.TEXT_KEY].get(section.key)
         name = L.text_section_name(section)
         if raw is None:
