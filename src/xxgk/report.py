@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,10 +90,11 @@ def load(
 ) -> Report:
     """Read, validate, compute and check one input file.  Raises InputError."""
     data, notes = read_data(path)
+    lines: dict[tuple[str, ...], tuple[int, bool]] = getattr(data, "lines", {})  # where texts start
     if defaults:
         data = deep_merge(defaults, data)
     try:
-        report = build(str(path), data)
+        report = build(str(path), data, lines)
     except InputError as exc:
         names = ("_defaults.toml", "_defaults.json")
         shared = [p for p in (path.parent / name for name in names) if p.is_file()]
@@ -110,8 +112,27 @@ def load(
     return report
 
 
-def build(source: str, data: Mapping[str, Any]) -> Report:
-    """Validate and compute a report from plain data.  Raises InputError."""
+def _file_lines(message: str, where: tuple[int, bool] | None) -> str:
+    """“本部分文字第 N 行” → the line of the file, when the text's place there is known."""
+    if where is None:
+        return message
+    first, multiline = where
+
+    def line(m: re.Match[str]) -> str:
+        n = int(m.group(1))
+        return f"文件第 {first + n - 1} 行" if multiline else f"文件第 {first} 行（这段文字的第 {n} 行）"
+
+    return re.sub(r"本部分文字第 (\d+) 行", line, message)
+
+
+def build(
+    source: str, data: Mapping[str, Any], lines: Mapping[tuple[str, ...], tuple[int, bool]] | None = None
+) -> Report:
+    """Validate and compute a report from plain data.  Raises InputError.
+
+    ``lines`` (from the reader) gives the file line where each text starts, so that a
+    problem in a text names the line of the file; without it, the line within the text.
+    """
     layout_name = data.get("layout", L.DEFAULT_LAYOUT)
     if not isinstance(layout_name, str) or layout_name not in L.LAYOUTS:
         known = "、".join(f"{n}（{lay.description}）" for n, lay in L.LAYOUTS.items())
@@ -139,19 +160,20 @@ def build(source: str, data: Mapping[str, Any]) -> Report:
             continue  # reported as it is
         raw = plain[L.TEXT_KEY].get(section.key)
         name = L.text_section_name(section)
+        first = (lines or {}).get((L.TEXT_KEY, section.key))
         if raw is None:
             if section is L.PREFACE:  # generated: the agency's name is text, not a template
                 text[section.key] = paragraphs(L.DEFAULT_PREFACE.format(agency=agency, year=year))
                 continue
             raw = ""
         if (bad := illegal_characters(raw)) is not None:
-            problems.append(Problem(name, bad))
+            problems.append(Problem(name, _file_lines(bad, first)))
             continue
         if view is None and ("{" in raw or "}" in raw):
             view = placeholder_data(layout, cells, agency, year)
         rendered, error = render_placeholders(raw, view or {})
         if error is not None or rendered is None:
-            problems.append(Problem(name, error or ""))
+            problems.append(Problem(name, _file_lines(error or "", first)))
             continue
         if (bad := illegal_characters(rendered)) is not None:
             problems.append(Problem(name, bad))

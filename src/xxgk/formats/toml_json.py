@@ -241,7 +241,57 @@ def parse(text: str, suffix: str, fail: Any) -> dict[str, Any]:
             raise fail("TOML 中有位数过多、无法读取的数字") from None
     if not isinstance(data, dict):
         raise fail("文件的最外层应是一组键值（TOML 的键 = 值，或 JSON 的 {…}）")
+    if kind == "toml":
+        return Parsed(data, value_lines(lines))
     return data
+
+
+class Parsed(dict[str, Any]):
+    """Parsed data that remembers the file line where each string value's text starts
+    (and whether the string spans lines in the file: \"\"\"…\"\"\")."""
+
+    def __init__(self, data: dict[str, Any], lines: dict[tuple[str, ...], tuple[int, bool]]) -> None:
+        super().__init__(data)
+        self.lines = lines
+
+
+_TABLE = re.compile(r"\s*\[\s*([\w.\s\"-]+?)\s*\]\s*(#.*)?$")
+_KEY_VALUE = re.compile(r"\s*([\w.\s\"-]+?)\s*=\s*(\"\"\"|\'\'\'|\"|\')?(.*)$")
+
+
+def _key(text: str) -> tuple[str, ...]:
+    return tuple(part.strip().strip('"') for part in text.split("."))
+
+
+def value_lines(lines: list[str]) -> dict[tuple[str, ...], tuple[int, bool]]:
+    """Key path → the file line (1-based) where the text of a string value starts, and
+    whether the string is a multi-line one.
+
+    A multi-line string whose opening quotes end the line starts on the next line (TOML
+    drops that line break), so line N of the value is file line ``start + N - 1``.
+    """
+    out: dict[tuple[str, ...], tuple[int, bool]] = {}
+    table: tuple[str, ...] = ()
+    inside: str | None = None  # the quotes of an open multi-line string
+    for number, line in enumerate(lines, 1):
+        if inside is not None:
+            if line.count(inside) % 2 == 1:
+                inside = None
+            continue
+        if (m := _TABLE.match(line)) is not None:
+            table = _key(m.group(1))
+            continue
+        if (m := _KEY_VALUE.match(line)) is None or m.group(2) is None:
+            continue
+        quotes, rest = m.group(2), m.group(3)
+        path = table + _key(m.group(1))
+        if len(quotes) == 3:
+            out[path] = (number + 1 if not rest.strip() else number, True)
+            if rest.count(quotes) % 2 == 0:
+                inside = quotes
+        else:
+            out[path] = (number, False)
+    return out
 
 
 def _unclosed_triple_quote(lines: list[str]) -> str | None:
