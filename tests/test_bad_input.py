@@ -238,7 +238,7 @@ def test_bad_amounts(tmp_path: Path, amount: str, needle: str) -> None:
 
 def test_bad_date(tmp_path: Path, data: dict[str, Any]) -> None:
     data["date"] = "2025年1月20日"
-    refused(tmp_path, as_json(data), "落款日期", "2023-01-20", name="in.json")
+    refused(tmp_path, as_json(data), "落款日期", "日期要写成 2025-01-20", name="in.json")
 
 
 def test_top_level_must_be_a_table(tmp_path: Path) -> None:

@@ -84,7 +84,7 @@ def test_init_skeleton_validates_and_renders(tmp_path: Path, layout: str) -> Non
 def test_init_to_stdout_and_refuses_to_overwrite(tmp_path: Path) -> None:
     runner = CliRunner()
     result = runner.invoke(cli, ["init"])
-    assert result.exit_code == 0 and "[requests.outcome.withheld]" in result.output
+    assert result.exit_code == 0 and "outcome.withheld.state_secret = " in result.output
     target = tmp_path / "a.toml"
     target.write_text("keep", encoding="utf-8")
     result = runner.invoke(cli, ["init", "-o", str(target)])
