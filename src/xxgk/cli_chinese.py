@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import click
@@ -47,6 +48,42 @@ class Formatter(click.HelpFormatter):
 
     def write_heading(self, heading: str) -> None:
         self.write(f"{'':>{self.current_indent}}{heading}：\n")
+
+    def write_dl(self, rows: Iterable[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
+        """Two columns aligned by display width (a Chinese character takes two columns)."""
+        rows = list(rows)
+        first = max((width(a) for a, _ in rows if width(a) <= col_max), default=0) + col_spacing
+        indent = " " * self.current_indent
+        room = max(self.width - self.current_indent - first, 20)
+        for term, text in rows:
+            lines = wrap(text, room)
+            if width(term) + col_spacing > first:
+                self.write(f"{indent}{term}\n")
+                head = " " * first
+            else:
+                head = term + " " * (first - width(term))
+            for i, line in enumerate(lines or [""]):
+                self.write(f"{indent}{head if i == 0 else ' ' * first}{line}".rstrip() + "\n")
+
+
+def width(text: str) -> int:
+    """Columns a text takes in a terminal."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def wrap(text: str, room: int) -> list[str]:
+    """Lines of at most ``room`` columns; Chinese text breaks anywhere, ASCII words stay whole."""
+    lines: list[str] = []
+    current = ""
+    for token in re.findall(r"[\x21-\x7e]+|\s+|.", text):
+        if width(current) + width(token) > room and current.strip():
+            lines.append(current.rstrip())
+            current = token.lstrip()
+        else:
+            current += token
+    if current.strip():
+        lines.append(current.rstrip())
+    return lines
 
 
 class Context(click.Context):

@@ -95,7 +95,7 @@ def input_toml(
         (
             f"date = {date.isoformat()}  # {META_PLACES['date']}；删去本行则不加落款"
             if date
-            else f"# date = {year + 1}-01-20  # {META_PLACES['date']}：删去开头的 “# ” 即加上落款；不写则不加落款"
+            else f"# date = {year + 1}-01-20  # {META_PLACES['date']}：删去开头的 “# ” 即加上落款"
         ),
         "",
         "[text]",
