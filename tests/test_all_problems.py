@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 from typing import Any
 
@@ -144,3 +145,14 @@ def test_placeholder_line_in_a_multiline_text(tmp_path: Path, rng: random.Random
     as_json = write_json(tmp_path / "a.json", {**data, "text": {**data["text"], "overview": "一\n二 {{ nope }}"}})
     H.assert_user_error(H.invoke("validate", as_json), "本部分文字第 2 行")
     assert load  # the pipeline the command line uses
+
+
+def test_placeholder_syntax_errors_in_chinese(tmp_path: Path, rng: random.Random) -> None:
+    for placeholder in ("{{ year + }}", "{{ year ? 1 }}", "{{ year year }}", "{{ agency + 1 }}", "{% if %}x{% endif %}"):
+        data = make_input(rng, "甲局")
+        data["text"]["overview"] = f"本年 {placeholder} 件。"
+        result = H.invoke("validate", write_toml(tmp_path / "a.toml", data))
+        H.assert_user_error(result, "一、总体情况", "文件第 ")
+        message = result.output.split("占位符", 1)[1].replace(placeholder, "")
+        words = [w for w in re.findall(r"[A-Za-z]+", message) if w not in ("README", "requests", "received", "total")]
+        assert words == [], result.output

@@ -120,7 +120,9 @@ def _file_lines(message: str, where: tuple[int, bool] | None) -> str:
 
     def line(m: re.Match[str]) -> str:
         n = int(m.group(1))
-        return f"文件第 {first + n - 1} 行" if multiline else f"文件第 {first} 行（这段文字的第 {n} 行）"
+        if multiline or n == 1:
+            return f"文件第 {first + n - 1} 行"
+        return f"文件第 {first} 行（这段文字的第 {n} 行）"
 
     return re.sub(r"本部分文字第 (\d+) 行", line, message)
 
