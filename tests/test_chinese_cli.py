@@ -130,3 +130,13 @@ def test_version_and_file_kind_errors(tmp_path: Path) -> None:
     broken.write_bytes(b"PK\x03\x04" + b"\0" * 40)
     result = CliRunner().invoke(cli, ["dump", str(broken)])
     assert result.exit_code == 1 and "不是 Word 文档" in result.output, result.output
+
+
+def test_a_template_of_the_wrong_kind(tmp_path: Path) -> None:
+    from tests.builders import EXAMPLE_INPUT
+
+    toml = tmp_path / "mine.toml"
+    toml.write_text('agency = "甲"\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["render", str(EXAMPLE_INPUT), "-o", str(tmp_path), "--template", str(toml)])
+    assert result.exit_code == 1 and "不是 Word 文档" in result.output, result.output
+    assert english_words(result.output) == [], result.output
