@@ -91,6 +91,7 @@ def load(
     """Read, validate, compute and check one input file.  Raises InputError."""
     data, notes = read_data(path)
     lines: dict[tuple[str, ...], tuple[int, bool]] = getattr(data, "lines", {})  # where texts start
+    data = dict(data)  # a plain dict: validation takes a slower path for a subclass
     if defaults:
         data = deep_merge(defaults, data)
     try:
