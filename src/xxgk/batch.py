@@ -51,11 +51,11 @@ class Job:
         outcome = Outcome(path)
         try:
             report: Report = load(path, defaults=self.defaults)
+            if not self.draft:
+                refuse_unfilled(report)  # before any rendering
             document = render_bytes(report, self.template)
             if self.draft:
                 document = mark_draft(document)
-            else:
-                refuse_unfilled(report)
             tmp = write_temp(self.outdir, document, self.prefix)
         except InputError as exc:
             outcome.fail([str(p) for p in exc.problems])
