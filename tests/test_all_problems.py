@@ -156,3 +156,9 @@ def test_placeholder_syntax_errors_in_chinese(tmp_path: Path, rng: random.Random
         message = result.output.split("占位符", 1)[1].replace(placeholder, "")
         words = [w for w in re.findall(r"[A-Za-z]+", message) if w not in ("README", "requests", "received", "total")]
         assert words == [], result.output
+
+
+def test_a_control_character_in_the_agency_names_the_line(tmp_path: Path) -> None:
+    source = tmp_path / "a.toml"
+    source.write_text('year = 2024\nagency = "甲\\u0001局"\n', encoding="utf-8")
+    H.assert_user_error(H.invoke("validate", source), "机关全称（agency）: 文件第 2 行引号内第 2 个字符")

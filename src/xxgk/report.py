@@ -125,6 +125,9 @@ def _file_lines(message: str, where: tuple[int, bool] | None) -> str:
             return f"文件第 {first + n - 1} 行"
         return f"文件第 {first} 行（这段文字的第 {n} 行）"
 
+    if not multiline:  # a one-line string: count the character inside its quotes
+        inside = rf"文件第 {first} 行引号内第 \1 个字符"
+        message = re.sub(r"本部分文字第 1 行第 (\d+) 个字符", inside, message)
     return re.sub(r"本部分文字第 (\d+) 行", line, message)
 
 
@@ -151,7 +154,8 @@ def build(
     plain = validated.model_dump()
     agency = plain["agency"].strip()
     if ("agency",) not in broken_meta:
-        problems += agency_problems(agency)
+        where = (lines or {}).get(("agency",))
+        problems += [Problem(p.place, _file_lines(p.message, where)) for p in agency_problems(agency)]
     cells, cell_problems = compute(layout, plain, broken_cells)
     problems += cell_problems
     year = plain["year"]
