@@ -238,7 +238,7 @@ def test_bad_amounts(tmp_path: Path, amount: str, needle: str) -> None:
 
 def test_bad_date(tmp_path: Path, data: dict[str, Any]) -> None:
     data["date"] = "2025年1月20日"
-    refused(tmp_path, as_json(data), "落款日期", "2023-01-20", name="in.json")
+    refused(tmp_path, as_json(data), "落款日期", "日期要写成 2025-01-20", name="in.json")
 
 
 def test_top_level_must_be_a_table(tmp_path: Path) -> None:
@@ -277,8 +277,8 @@ def test_row_pasted_from_a_spreadsheet(tmp_path: Path) -> None:
     [
         ("received = [86	9	1	0	3	2]", ("第 ", "英文逗号")),
         ("received = [86，9，1，0，3，2]", ("英文逗号",)),
-        ("date = 2025/01/20", ("日期写成 2025-01-20",)),
-        ("date = 2025-1-20", ("日期写成 2025-01-20",)),
+        ("date = 2025/01/20", ("日期要写成 2025-01-20",)),
+        ("date = 2025-1-20", ("日期要写成 2025-01-20",)),
         ("agency = 示例县", ("双引号",)),
         ("year = 2024\nyear = 2025", ("同一个键写了两次",)),
     ],

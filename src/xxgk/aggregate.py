@@ -22,6 +22,7 @@ class Aggregated:
     output: Path
     count: int
     notes: list[str] = field(default_factory=list)
+    base_included: bool = False  # the --base file's own (本级) numbers are in the sums
 
 
 def sum_data(reports: list[Report]) -> dict[str, Any]:
@@ -153,7 +154,7 @@ def aggregate_files(
     write_atomic(output, text.encode("utf-8"))
     if base is None:
         notes.append(f"未给出 --base：机关名称和正文是待填写的占位文字（{L.TO_FILL}），请填写后再生成")
-    return Aggregated(output, len(reports), notes)
+    return Aggregated(output, len(reports), notes, base_included=parent is not None)
 
 
 def _names(reports: list[Report], limit: int = 5) -> str:

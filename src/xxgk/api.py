@@ -15,6 +15,7 @@ from typing import Any
 from xxgk import layouts as L
 from xxgk.aggregate import Aggregated, aggregate_files
 from xxgk.batch import run_batch
+from xxgk.draft import refuse_unfilled, write_draft
 from xxgk.errors import InputError, OutputError, Problem, XxgkError
 from xxgk.files import drop_stale_pdf, write_atomic
 from xxgk.inputs import expand_inputs
@@ -110,8 +111,13 @@ def render_one(
     defaults: Path | None = None,
     template: Path | None = None,
     pdf: bool = False,
+    draft: bool = False,
 ) -> Rendered:
-    """Check one input and write its report; nothing is written if a check fails."""
+    """Check one input and write its report; nothing is written if a check fails.
+
+    An input that still holds 【请填写】 is refused unless ``draft``: a draft's file name
+    ends in （草稿） and its first page says 草稿.
+    """
     if pdf:
         from xxgk.pdf import find_soffice
 
@@ -119,7 +125,11 @@ def render_one(
     shared = read_defaults(defaults) if defaults is not None else None
     report = load(path, previous=previous, defaults=shared)
     target = output if output is not None else Path.cwd()
-    written = write_report(report, target, template)
+    if draft:
+        written = write_draft(report, target, template)
+    else:
+        refuse_unfilled(report)
+        written = write_report(report, target, template)
     result = Rendered(report, written, warnings=list(report.warnings))
     if not pdf and (note := drop_stale_pdf(written)) is not None:
         result.warnings.append(Problem("", note))
@@ -130,15 +140,48 @@ def render_one(
     return result
 
 
+MAX_DOCX_BYTES = 50 * 2**20
+MAX_DOCUMENT_XML = 200 * 2**20  # word/document.xml unpacked
+
+
 def dump_docx(path: Path) -> str:
     """The text dump of a .docx (spec §8), normalised for comparing."""
-    from xxgk.formats.docx_dump import dump, normalise
+    import io
+    import zipfile
 
+    from xxgk.formats.docx_dump import dump, normalise
+    from xxgk.inputs import INPUT_SUFFIXES
+
+    def fail(message: str) -> InputError:
+        return InputError(str(path), [Problem("", message)])
+
+    if not path.exists():
+        raise fail("文件不存在")
+    if path.is_dir():
+        raise fail("这是一个文件夹，不是 Word 文档（.docx）")
+    if not path.is_file():
+        raise fail("不是普通文件，不是 Word 文档（.docx）")
     try:
-        return normalise(dump(path))
+        with path.open("rb") as fh:
+            data = fh.read(MAX_DOCX_BYTES + 1)
+    except OSError as exc:
+        raise fail(f"无法读取文件：{exc.strerror or exc}") from None
+    if len(data) > MAX_DOCX_BYTES:
+        raise fail(f"文件过大（超过 {MAX_DOCX_BYTES // 2**20} MB），不像是年度报告")
+    if not data.startswith(b"PK\x03\x04"):
+        if path.suffix.lower() in INPUT_SUFFIXES:
+            raise fail(f"这是输入文件，不是生成的报告（.docx）；要生成报告请用 xxgk render {path}")
+        raise fail("不是 Word 文档（.docx）；.doc、.wps 等格式请先用 Word 或 WPS 另存为 .docx")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            size = archive.getinfo("word/document.xml").file_size
+    except (zipfile.BadZipFile, KeyError):
+        raise fail("不是 Word 文档（.docx），或文件已损坏") from None
+    if size > MAX_DOCUMENT_XML:
+        raise fail("文档正文解压后过大，不像是年度报告")
+    try:
+        return normalise(dump(data))
     except XxgkError:
         raise
-    except Exception as exc:  # a damaged or foreign file: say so, no traceback
-        raise InputError(str(path), [Problem("", f"不是可读取的 .docx 文件：{exc}")]) from None
-
-
+    except Exception:  # a damaged or foreign file: say so, no traceback
+        raise fail("Word 文档（.docx）已损坏，无法读取") from None

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from xxgk import layouts as L
+from xxgk.draft import draft_name, mark_draft, refuse_unfilled
 from xxgk.errors import InputError, OutputError, Problem, XxgkError
 from xxgk.files import drop_stale_pdf, name_key, output_name
 from xxgk.inputs import expand_inputs, read_data
@@ -41,6 +42,7 @@ class Job:
     defaults: Mapping[str, Any] | None = None
     template: Path | None = None
     prefix: str = TEMP_PREFIX
+    draft: bool = False  # inputs with 【请填写】 are rendered as drafts instead of refused
 
     def __call__(self, path: Path) -> Outcome:
         from xxgk.files import write_temp
@@ -49,7 +51,12 @@ class Job:
         outcome = Outcome(path)
         try:
             report: Report = load(path, defaults=self.defaults)
-            tmp = write_temp(self.outdir, render_bytes(report, self.template), self.prefix)
+            if not self.draft:
+                refuse_unfilled(report)  # before any rendering
+            document = render_bytes(report, self.template)
+            if self.draft:
+                document = mark_draft(document)
+            tmp = write_temp(self.outdir, document, self.prefix)
         except InputError as exc:
             outcome.fail([str(p) for p in exc.problems])
             outcome.agency, outcome.year = _identity(path, self.defaults)
@@ -69,7 +76,8 @@ class Job:
         outcome.agency = report.agency
         outcome.year = report.year
         outcome.warnings = [str(w) for w in report.warnings]
-        outcome.output = self.outdir / report.output_name
+        name = report.output_name
+        outcome.output = self.outdir / (draft_name(name) if self.draft else name)
         outcome.temp = tmp
         outcome.figures = {name: get(report.cells) for name, get in key_figures().items()}
         return outcome
@@ -179,6 +187,7 @@ def run_batch(
     template: Path | None = None,
     on_start: Callable[[int], None] | None = None,
     on_result: Callable[[Outcome], None] | None = None,
+    draft: bool = False,
 ) -> BatchReport:
     """Check and render every input; see :class:`BatchReport` for the result."""
     if summary is not None:
@@ -207,7 +216,7 @@ def run_batch(
     _prepare_templates(template)
     prefix = f"{TEMP_PREFIX}{secrets.token_hex(4)}-"
     _sweep(outdir, TEMP_PREFIX, older_than=STALE_SECONDS)  # left by a run that was killed
-    job = Job(outdir, shared, template, prefix)
+    job = Job(outdir, shared, template, prefix, draft=draft)
     results: list[Outcome | None] = [None] * len(paths)
 
     def done(i: int, outcome: Outcome) -> None:

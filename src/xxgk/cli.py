@@ -8,7 +8,6 @@ that ``xxgk --help`` and argument errors stay instant.
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,6 +17,7 @@ from typing import Any, TypeVar
 import click
 
 from xxgk import __version__
+from xxgk.cli_chinese import VERSION_HELP, Choice, Group, IntRange, show_usage_error
 from xxgk.layouts import DEFAULT_LAYOUT, LAYOUTS, MAX_YEAR, MIN_YEAR  # data only: cheap to import
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -58,33 +58,20 @@ def _user_errors(consequence: str = "") -> Iterator[None]:
 
 
 path_arg = click.Path(path_type=Path)
-HELP_TEXT = "显示此帮助并退出。"
-
-
-class _ChineseHelp:
-    """The --help option described in Chinese."""
-
-    def get_help_option(self, ctx: click.Context) -> click.Option | None:
-        option: click.Option | None = super().get_help_option(ctx)  # type: ignore[misc]
-        if option is not None:
-            option.help = HELP_TEXT
-        return option
-
-
-class Command(_ChineseHelp, click.Command):
-    pass
-
-
-class Group(_ChineseHelp, click.Group):
-    command_class = Command
+FILE, FOLDER_OR_FILE, INPUTS = "文件", "文件或文件夹", "输入文件或文件夹..."
+DRAFT_HELP = (
+    "输入中还有【请填写】时也生成，作为草稿：文件名以 “（草稿）” 结尾，首页注明 “草稿”；"
+    "不加此选项时，这样的输入不生成报告。"
+)
 
 
 @click.group(
+    "xxgk",
     cls=Group,
     epilog=EPILOG_ROOT,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-@click.version_option(__version__, prog_name="xxgk", help="显示版本号并退出。")
+@click.version_option(__version__, prog_name="xxgk", message="%(prog)s %(version)s", help=VERSION_HELP)
 def cli() -> None:
     """xxgk：生成政府信息公开工作年度报告（Word）。
 
@@ -108,7 +95,7 @@ def _suffix(*allowed: str, folder: bool = False) -> Callable[[click.Context, cli
 
 
 def _path_option(name: str, help: str) -> Callable[[F], F]:
-    return click.option(name, type=path_arg, help=help)
+    return click.option(name, type=path_arg, metavar=FILE, help=help)
 
 
 previous_option = _path_option(
@@ -132,11 +119,12 @@ template_option = _path_option(
   xxgk render 甲县.toml --defaults _defaults.toml
 """
 )
-@click.argument("input_file", metavar="INPUT", type=path_arg)
+@click.argument("input_file", metavar="输入文件", type=path_arg)
 @click.option(
     "-o",
     "--output",
     type=path_arg,
+    metavar=FOLDER_OR_FILE,
     callback=_suffix(".docx", folder=True),
     help="输出的 .docx 文件或文件夹；默认为当前文件夹下的 “<年度>年<机关>政府信息公开工作年度报告.docx”。",
 )
@@ -144,6 +132,7 @@ template_option = _path_option(
 @defaults_option
 @template_option
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 导出 PDF。")
+@click.option("--draft", is_flag=True, help=DRAFT_HELP)
 def render(
     input_file: Path,
     output: Path | None,
@@ -151,13 +140,14 @@ def render(
     defaults: Path | None,
     template: Path | None,
     pdf: bool,
+    draft: bool,
 ) -> None:
     """生成一份年度报告（.docx）。"""
     with _user_errors("未生成报告。"):
         from xxgk import render_one
 
         result = render_one(
-            input_file, output, previous=previous, defaults=defaults, template=template, pdf=pdf
+            input_file, output, previous=previous, defaults=defaults, template=template, pdf=pdf, draft=draft
         )
         _warn(str(input_file), result.warnings)
         click.echo(f"已生成：{result.output}")
@@ -174,7 +164,7 @@ def render(
   xxgk validate 各单位/ --defaults 各单位/_defaults.toml
 """
 )
-@click.argument("inputs", metavar="INPUT_OR_DIR...", nargs=-1, required=True, type=path_arg)
+@click.argument("inputs", metavar=INPUTS, nargs=-1, required=True, type=path_arg)
 @previous_option
 @defaults_option
 def validate(inputs: tuple[Path, ...], previous: Path | None, defaults: Path | None) -> None:
@@ -211,18 +201,23 @@ def validate(inputs: tuple[Path, ...], previous: Path | None, defaults: Path | N
 )
 @click.option(
     "--layout",
-    type=click.Choice(list(LAYOUTS)),
+    type=Choice(list(LAYOUTS)),
     default=DEFAULT_LAYOUT,
     show_default=True,
     help="表格版式。",
 )
 @click.option(
-    "-o", "--output", type=path_arg, callback=_suffix(".toml"), help="写入的 .toml 文件；默认输出到屏幕。"
+    "-o",
+    "--output",
+    type=path_arg,
+    metavar=FILE,
+    callback=_suffix(".toml"),
+    help="写入的 .toml 文件；默认输出到屏幕。",
 )
-@click.option("--year", type=click.IntRange(MIN_YEAR, MAX_YEAR), help="报告年度；默认为上一年。")
+@click.option("--year", type=IntRange(MIN_YEAR, MAX_YEAR), help="报告年度；默认为上一年。")
 @click.option("--force", is_flag=True, help="覆盖已有的文件。")
 def init(layout: str, output: Path | None, year: int | None, force: bool) -> None:
-    """生成带中文注释的输入文件模板（可直接通过检查和生成）。"""
+    """生成带中文注释的输入文件模板（填写【请填写】处后即可生成报告）。"""
     with _user_errors():
         from xxgk import init_text, write_skeleton
 
@@ -240,18 +235,20 @@ def init(layout: str, output: Path | None, year: int | None, force: bool) -> Non
   xxgk batch a.toml b.toml c.json -o out/ --summary out/汇总.xlsx --pdf
 """
 )
-@click.argument("inputs", metavar="INPUT_OR_DIR...", nargs=-1, required=True, type=path_arg)
-@click.option("-o", "--output", "outdir", type=path_arg, required=True, help="输出文件夹。")
+@click.argument("inputs", metavar=INPUTS, nargs=-1, required=True, type=path_arg)
+@click.option("-o", "--output", "outdir", type=path_arg, metavar="文件夹", required=True, help="输出文件夹。")
 @defaults_option
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), help="并行进程数；默认为 CPU 核数。")
+@click.option("--jobs", "-j", type=IntRange(1, 64), help="并行进程数；默认为 CPU 核数。")
 @click.option("--pdf", is_flag=True, help="全部生成后用 LibreOffice 导出 PDF。")
 @click.option(
     "--summary",
     type=path_arg,
+    metavar=FILE,
     callback=_suffix(".xlsx", ".csv"),
     help="汇总表：.xlsx 或 .csv，每个单位一行（状态、错误数、主要数字）。",
 )
 @template_option
+@click.option("--draft", is_flag=True, help=DRAFT_HELP)
 def batch(
     inputs: tuple[Path, ...],
     outdir: Path,
@@ -260,6 +257,7 @@ def batch(
     pdf: bool,
     summary: Path | None,
     template: Path | None,
+    draft: bool,
 ) -> None:
     """批量生成多个单位的报告：一个出错不影响其他。"""
     with _user_errors():
@@ -274,6 +272,7 @@ def batch(
                 pdf=pdf,
                 summary=summary,
                 template=template,
+                draft=draft,
                 on_start=progress.start,
                 on_result=progress.update,
             )
@@ -293,11 +292,12 @@ def batch(
   xxgk render 合计.toml
 """
 )
-@click.argument("inputs", metavar="INPUT_OR_DIR...", nargs=-1, required=True, type=path_arg)
+@click.argument("inputs", metavar=INPUTS, nargs=-1, required=True, type=path_arg)
 @click.option(
     "-o",
     "--output",
     type=path_arg,
+    metavar=FILE,
     required=True,
     callback=_suffix(".toml"),
     help="写入的合计输入文件（.toml）。",
@@ -305,7 +305,9 @@ def batch(
 @click.option(
     "--base",
     type=path_arg,
-    help="上级机关自己的输入文件：机关名称、落款日期和正文取自此文件。",
+    metavar=FILE,
+    help="上级机关本级的输入文件：机关名称、落款日期和正文取自此文件，"
+    "其中的数字是本级自己的数字，与各单位的数字相加（不要填写各单位的合计，否则会重复计算）。",
 )
 @defaults_option
 @click.option("--force", is_flag=True, help="覆盖已有的文件。")
@@ -319,10 +321,11 @@ def aggregate(
         result = aggregate_files(list(inputs), output, base=base, defaults=defaults, force=force)
         for line in result.notes:
             _echo_err(f"提示：{line}")
-        click.echo(f"已汇总 {result.count} 个单位：{result.output}")
+        own = "（含本级）" if result.base_included else ""
+        click.echo(f"已汇总 {result.count} 个单位{own}：{result.output}")
 
 
-@cli.command("layouts", epilog="示例：\n\n  xxgk layouts")
+@cli.command("layouts", epilog="\b\n示例：\n  xxgk layouts\n")
 def layouts_command() -> None:
     """列出可用的表格版式。"""
     from xxgk import available_layouts
@@ -340,7 +343,7 @@ def layouts_command() -> None:
   xxgk dump 新.docx > 新.txt && xxgk dump 旧.docx > 旧.txt && diff 旧.txt 新.txt
 """,
 )
-@click.argument("docx", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("docx", metavar="报告.docx", type=path_arg)
 def dump_command(docx: Path) -> None:
     """把 .docx 的正文和表格按单元格输出为文本（用于比对）。"""
     with _user_errors():
@@ -379,46 +382,11 @@ class _Progress:
         _echo_err(f"[{self.seen}/{self.total}] {state}：{outcome.source}")
 
 
-_USAGE_MESSAGES = (
-    (r"Missing argument (.+)\.", "缺少参数 {0}"),
-    (r"Missing option (.+)\.", "缺少选项 {0}"),
-    (r"No such option:? (\S+?)\.?(?: Did you mean (\S+?)\?)?", "没有选项 {0}"),
-    (r"No such command (.+?)\.(?: Did you mean (.+?)\?)?", "没有命令 {0}"),
-    (r"Invalid value for (.+?): (.+) is not one of (.+)\.", "选项 {0} 的值 {1} 无效，可选：{2}"),
-    (
-        r"Invalid value for (.+?): (.+) is not in the range (\S+)<=x<=(\S+)\.",
-        "选项 {0} 的值 {1} 应在 {2}–{3} 之间",
-    ),
-    (r"Invalid value for (.+?): (.+) is not a valid integer(?: range)?\.", "选项 {0} 的值 {1} 不是整数"),
-    (r"Invalid value for (.+?): (?:File|Path|Directory) (.+) does not exist\.", "{0}：{1} 不存在"),
-    (r"Invalid value for (.+?): ([^\x00-\x7f].*)", "选项 {0}：{1}"),
-    (r"Invalid value for (.+?): (.*)", "选项 {0} 的值无效：{1}"),
-    (r"Got unexpected extra arguments? \((.*)\)", "多余的参数：{0}"),
-    (r"Option (.+) requires an argument\.", "选项 {0} 后面需要写一个值"),
-)
-
-
-def usage_message(message: str) -> str:
-    """Click's usage errors in Chinese (the original kept for the unusual ones)."""
-    for pattern, chinese in _USAGE_MESSAGES:
-        m = re.fullmatch(pattern, message.strip(), flags=re.DOTALL)
-        if m:
-            groups = [(g or "").replace("'", "") for g in m.groups()]
-            text = chinese.format(*groups)
-            if "Did you mean" in message and groups[-1]:
-                text += f"，是否应为 {groups[-1]}？"
-            return text
-    return message
-
-
 def main() -> None:
     try:
         code = cli.main(prog_name="xxgk", standalone_mode=False)
     except click.UsageError as exc:
-        command = exc.ctx.command_path if exc.ctx is not None else "xxgk"
-        if exc.ctx is not None:
-            _echo_err(exc.ctx.get_usage())
-        _echo_err(f"命令行有误：{usage_message(exc.format_message())}（用 {command} --help 查看用法）")
+        show_usage_error(exc)
         sys.exit(2)
     except click.ClickException as exc:
         exc.show()

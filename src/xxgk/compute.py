@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
@@ -15,14 +15,25 @@ Number = int | Decimal
 
 
 
-def compute(layout: L.Layout, data: Mapping[str, Any]) -> tuple[dict[str, Number], list[Problem]]:
-    """Every cell value, totals computed; stated totals and identities checked."""
+def compute(
+    layout: L.Layout, data: Mapping[str, Any], broken: Collection[str] = ()
+) -> tuple[dict[str, Number], list[Problem]]:
+    """Every cell value, totals computed; stated totals and identities checked.
+
+    ``broken`` names the cells whose input could not be read (left at 0): the checks that
+    depend on them are skipped, the others are made.
+    """
     cells, stated = layout.input_values(data)
     problems: list[Problem] = []
+    unknown = set(broken)
     for s in layout.sums:
         cells[s.total.key] = sum(cells[f.key] for f in s.parts)
+        if any(f.key in unknown for f in s.parts):
+            unknown.add(s.total.key)
     for entry in layout.entries:
         if entry.total is None or (given := stated.get(entry.total.key)) is None:
+            continue
+        if any(f.key in unknown for f in entry.fields):
             continue
         numbers = [cells[f.key] for f in entry.fields]
         if given != cells[entry.total.key]:
@@ -35,6 +46,8 @@ def compute(layout: L.Layout, data: Mapping[str, Any]) -> tuple[dict[str, Number
                 problem = Problem(problem.place, problem.message + hint)
             problems.append(problem)
     for identity in layout.identities:
+        if any(t.field.key in unknown for t in identity.left + identity.right):
+            continue
         left = [(t.label, cells[t.field.key]) for t in identity.left]
         right = [(t.label, cells[t.field.key]) for t in identity.right]
         a, b = sum(v for _, v in left), sum(v for _, v in right)

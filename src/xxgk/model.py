@@ -8,6 +8,7 @@ the place as the report does.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import difflib
 import math
@@ -293,8 +294,11 @@ def translate(layout_name: str, error: Any) -> Problem:
             message += f"；写法如 {loc[-1]} = {{ {', '.join(f'{k} = 0' for k in keys)} }}"
     elif kind == "string_type":
         message = f"应为文字（用英文双引号括起来），实为 {show(value)}"
-    elif kind.startswith("date"):
-        message = f"应为日期，如 2023-01-20，实为 {show(value)}"
+    elif kind.startswith("date") or (kind == "value_error" and "date_type" in str(error.get("ctx"))):
+        from xxgk.formats.toml_json import date_cause
+
+        cause = date_cause(value) if isinstance(value, str) else None
+        message = cause or f"应为日期，如 2023-01-20，实为 {show(value)}"
     elif kind == "value_error":
         code = str(error.get("ctx", {}).get("error", ""))
         message = {
@@ -319,3 +323,64 @@ def validate(layout_name: str, data: dict[str, Any]) -> tuple[BaseModel | None, 
         return input_model(layout_name).model_validate(data), []
     except ValidationError as exc:
         return None, [translate(layout_name, e) for e in exc.errors()]
+
+
+def validate_leniently(
+    layout_name: str, data: dict[str, Any]
+) -> tuple[BaseModel | None, list[Problem], set[str], set[tuple[str, ...]]]:
+    """Validate, and when that fails, validate again without the broken parts.
+
+    Returns the model of the input with every broken entry left at its default (0s), the
+    problems, the keys of the cells whose input was broken, and the broken document-level
+    keys (``("agency",)``, ``("text", "overview")``…), so that the arithmetic of the rows
+    and tables that did parse can still be checked.  The model is None only if repairing
+    failed too.
+    """
+    try:
+        return input_model(layout_name).model_validate(data), [], set(), set()
+    except ValidationError as exc:
+        errors = exc.errors()
+    problems = [translate(layout_name, e) for e in errors]
+    repaired = copy.deepcopy(data)
+    cells: set[str] = set()
+    meta: set[tuple[str, ...]] = set()
+    entries = L.LAYOUTS[layout_name].entries
+    for error in errors:
+        loc = tuple(error["loc"])
+        keys = tuple(str(k) for k in loc if isinstance(k, str))
+        if error["type"] == "extra_forbidden":
+            _drop(repaired, keys)
+            continue
+        hit = [e for e in entries if e.path[: len(keys)] == keys or keys[: len(e.path)] == e.path]
+        if hit:
+            for entry in hit:
+                cells.update(f.key for f in entry.fields)
+                if entry.total is not None:
+                    cells.add(entry.total.key)
+            _drop(repaired, keys if len(hit) > 1 else hit[0].path)
+            continue
+        key = keys[:2] if keys[:1] == (L.TEXT_KEY,) else keys[:1]
+        meta.add(key)
+        _drop(repaired, key)
+    if ("agency",) in meta:
+        repaired["agency"] = "-"
+    if ("year",) in meta:
+        repaired["year"] = MIN_YEAR
+    try:
+        model = input_model(layout_name).model_validate(repaired)
+    except ValidationError:
+        return None, problems, cells, meta
+    return model, problems, cells, meta
+
+
+def _drop(data: dict[str, Any], keys: tuple[str, ...]) -> None:
+    """Remove ``keys`` from nested data (so that its default applies)."""
+    node: Any = data
+    for key in keys[:-1]:
+        if not isinstance(node, dict) or not isinstance(node.get(key), dict):
+            if isinstance(node, dict):
+                node.pop(key, None)
+            return
+        node = node[key]
+    if keys and isinstance(node, dict):
+        node.pop(keys[-1], None)

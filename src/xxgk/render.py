@@ -110,8 +110,10 @@ class CompiledTemplate:
             data = path.read_bytes()
             archive = zipfile.ZipFile(io.BytesIO(data))
             names = archive.namelist()
-        except (OSError, zipfile.BadZipFile) as exc:
-            raise TemplateError(f"模板 {path} 无法读取（不是有效的 .docx 文件）：{exc}") from None
+        except zipfile.BadZipFile:
+            raise TemplateError(f"模板 {path} 不是 Word 文档（.docx），或文件已损坏") from None
+        except OSError as exc:
+            raise TemplateError(f"模板 {path} 无法读取：{exc.strerror or exc}") from None
         unpacked = sum(info.file_size for info in archive.infolist())
         if unpacked > MAX_TEMPLATE_UNPACKED:  # checked before anything is decompressed
             raise TemplateError(f"模板 {path} 解压后过大（{unpacked // 2**20} MB），不像是 Word 模板")

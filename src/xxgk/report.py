@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,10 +90,12 @@ def load(
 ) -> Report:
     """Read, validate, compute and check one input file.  Raises InputError."""
     data, notes = read_data(path)
+    lines: dict[tuple[str, ...], tuple[int, bool]] = getattr(data, "lines", {})  # where texts start
+    data = dict(data)  # a plain dict: validation takes a slower path for a subclass
     if defaults:
         data = deep_merge(defaults, data)
     try:
-        report = build(str(path), data)
+        report = build(str(path), data, lines)
     except InputError as exc:
         names = ("_defaults.toml", "_defaults.json")
         shared = [p for p in (path.parent / name for name in names) if p.is_file()]
@@ -110,8 +113,32 @@ def load(
     return report
 
 
-def build(source: str, data: Mapping[str, Any]) -> Report:
-    """Validate and compute a report from plain data.  Raises InputError."""
+def _file_lines(message: str, where: tuple[int, bool] | None) -> str:
+    """“本部分文字第 N 行” → the line of the file, when the text's place there is known."""
+    if where is None:
+        return message
+    first, multiline = where
+
+    def line(m: re.Match[str]) -> str:
+        n = int(m.group(1))
+        if multiline or n == 1:
+            return f"文件第 {first + n - 1} 行"
+        return f"文件第 {first} 行（这段文字的第 {n} 行）"
+
+    if not multiline:  # a one-line string: count the character inside its quotes
+        inside = rf"文件第 {first} 行引号内第 \1 个字符"
+        message = re.sub(r"本部分文字第 1 行第 (\d+) 个字符", inside, message)
+    return re.sub(r"本部分文字第 (\d+) 行", line, message)
+
+
+def build(
+    source: str, data: Mapping[str, Any], lines: Mapping[tuple[str, ...], tuple[int, bool]] | None = None
+) -> Report:
+    """Validate and compute a report from plain data.  Raises InputError.
+
+    ``lines`` (from the reader) gives the file line where each text starts, so that a
+    problem in a text names the line of the file; without it, the line within the text.
+    """
     layout_name = data.get("layout", L.DEFAULT_LAYOUT)
     if not isinstance(layout_name, str) or layout_name not in L.LAYOUTS:
         known = "、".join(f"{n}（{lay.description}）" for n, lay in L.LAYOUTS.items())
@@ -120,34 +147,40 @@ def build(source: str, data: Mapping[str, Any]) -> Report:
             [Problem(M.META_PLACES["layout"], f"没有名为 “{layout_name}” 的版式；可用的版式：{known}")],
         )
     layout = L.LAYOUTS[layout_name]
-    validated, problems = M.validate(layout_name, dict(data))
+    # a broken entry does not hide the checks of the others: they are made without it
+    validated, problems, broken_cells, broken_meta = M.validate_leniently(layout_name, dict(data))
     if validated is None:
         raise InputError(source, problems)
     plain = validated.model_dump()
     agency = plain["agency"].strip()
-    problems = agency_problems(agency)
-    cells, cell_problems = compute(layout, plain)
+    if ("agency",) not in broken_meta:
+        where = (lines or {}).get(("agency",))
+        problems += [Problem(p.place, _file_lines(p.message, where)) for p in agency_problems(agency)]
+    cells, cell_problems = compute(layout, plain, broken_cells)
     problems += cell_problems
     year = plain["year"]
     view: dict[str, Any] | None = None  # built only when some text quotes the data
     notes: list[Problem] = []
     text: dict[str, list[Paragraph]] = {}
     for section in L.TEXT_SECTIONS:
+        if {(L.TEXT_KEY,), (L.TEXT_KEY, section.key)} & broken_meta:
+            continue  # reported as it is
         raw = plain[L.TEXT_KEY].get(section.key)
         name = L.text_section_name(section)
+        first = (lines or {}).get((L.TEXT_KEY, section.key))
         if raw is None:
             if section is L.PREFACE:  # generated: the agency's name is text, not a template
                 text[section.key] = paragraphs(L.DEFAULT_PREFACE.format(agency=agency, year=year))
                 continue
             raw = ""
         if (bad := illegal_characters(raw)) is not None:
-            problems.append(Problem(name, bad))
+            problems.append(Problem(name, _file_lines(bad, first)))
             continue
         if view is None and ("{" in raw or "}" in raw):
             view = placeholder_data(layout, cells, agency, year)
         rendered, error = render_placeholders(raw, view or {})
         if error is not None or rendered is None:
-            problems.append(Problem(name, error or ""))
+            problems.append(Problem(name, _file_lines(error or "", first)))
             continue
         if (bad := illegal_characters(rendered)) is not None:
             problems.append(Problem(name, bad))

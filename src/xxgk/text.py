@@ -117,7 +117,7 @@ def _evaluate(source: str, data: dict[str, Any]) -> str:
     except _Message:
         raise
     except TemplateSyntaxError as exc:
-        raise _Message(f"占位符 {{{{ {source} }}}} 写法有误：{exc.message}") from None
+        raise _Message(f"占位符 {{{{ {source} }}}} 写法有误：{syntax_message(exc.message)}") from None
     except SecurityError as exc:
         if _CJK.search(str(exc)):  # a limit of ours: too large a result
             raise _Message(f"占位符 {{{{ {source} }}}} 无法计算：{exc}") from None
@@ -127,11 +127,43 @@ def _evaluate(source: str, data: dict[str, Any]) -> str:
     except ZeroDivisionError:
         raise _Message(f"占位符 {{{{ {source} }}}} 无法计算：除数为 0") from None
     except Exception as exc:  # a sandboxed expression can fail in many ways; none is a crash
-        raise _Message(f"占位符 {{{{ {source} }}}} 无法计算：{exc}") from None
+        raise _Message(f"占位符 {{{{ {source} }}}} 无法计算：{failure_message(exc)}") from None
 
 
 class _Message(Exception):
     pass
+
+
+# Jinja's syntax messages → what they mean in a placeholder (never Jinja's English).
+_SYNTAX = (
+    ("unexpected end of template", "没有写完（缺少右括号，或 }} 前少了名称）"),
+    ("unexpected 'end of", "没有写完（运算符后面少了名称或数字）"),
+    ("chunk after expression", "两个名称或数字之间缺少运算符"),
+    ("Expected an expression", "{% … %} 中缺少条件或名称"),
+    ("unexpected char", "有不能用的字符（占位符中只写名称、数字和 + - * / ( ) 等运算符，用半角符号）"),
+    ("unexpected", "有多余的符号"),
+    ("expected token", "缺少符号，或两个名称之间缺少运算符"),
+    ("expected name", "“.” 后面应为名称"),
+    ("Encountered unknown tag", "{% … %} 的写法不对"),
+)
+
+
+def syntax_message(message: str | None) -> str:
+    for english, chinese in _SYNTAX:
+        if (message or "").startswith(english):
+            return chinese
+    return "写法不对（占位符形如 {{ requests.received.total }}）"
+
+
+def failure_message(exc: Exception) -> str:
+    """Why a placeholder could not be computed, in Chinese (a limit of ours is already)."""
+    if _CJK.search(str(exc)):
+        return str(exc)
+    if isinstance(exc, (TypeError, ValueError)):
+        return "数据类型不对（例如把数和文字相加），请检查运算"
+    if isinstance(exc, OverflowError):
+        return "结果过大"
+    return "运算无效，请检查写法"
 
 
 def render_placeholders(text: str, data: dict[str, Any]) -> tuple[str | None, str | None]:
@@ -170,7 +202,7 @@ def _render_template(text: str, data: dict[str, Any]) -> tuple[str | None, str |
     try:
         return _compiled(text).render(data), None
     except TemplateSyntaxError as exc:
-        return None, f"本部分文字第 {exc.lineno} 行的占位符写法有误：{exc.message}"
+        return None, f"本部分文字第 {exc.lineno} 行的占位符写法有误：{syntax_message(exc.message)}"
     except SecurityError:
         return None, "占位符只能引用报告数据，不能访问程序内部"
     except UndefinedError as exc:
@@ -178,7 +210,7 @@ def _render_template(text: str, data: dict[str, Any]) -> tuple[str | None, str |
     except PartialValue as exc:
         return None, f"占位符指的是一整行（或一组）数，请写明哪一栏（可选：{exc}）"
     except Exception as exc:  # as in _evaluate: report, never crash
-        return None, f"占位符无法计算：{exc}"
+        return None, f"占位符无法计算：{failure_message(exc)}"
 
 
 _NUMBERED = re.compile(

@@ -101,6 +101,15 @@ _TOML_MESSAGES = (
     ("Unclosed inline table", "花括号没有闭合，或各项之间缺少英文逗号"),
     ("Cannot overwrite a value", "同一个键写了两次"),
     ("Cannot declare", "同一个表写了两次"),
+    ("Cannot mutate immutable namespace", "这个表已在前面用 {…} 写完，不能再往里加键"),
+    ("Cannot redefine namespace", "这个表已在前面写过，不能再写成 [[…]]"),
+    ("Duplicate inline table key", "花括号 {…} 里同一个键写了两次"),
+    ("Expected ']' at the end of a table declaration", "表名的方括号 [ ] 没有闭合"),
+    ("Expected ']]' at the end of an array declaration", "表名的双方括号 [[ ]] 没有闭合"),
+    ("Found invalid character", "这里有不该出现的字符"),
+    ("Invalid hex value", "\\u 后面应为 4 位十六进制数"),
+    ("Escaped character is not a Unicode scalar value", "\\u 转义的字符无效"),
+    ("Expected", "这里缺少应有的符号"),
     ("Invalid date or datetime", "日期无效（日期写成 2025-01-20）"),
     ("Expected newline or end of document", "一行只能写一个 “键 = 值”"),
     ("Invalid statement", "这一行不是 “键 = 值” 的写法"),
@@ -122,14 +131,20 @@ _JSON_MESSAGES = (
     ("Unterminated string", "字符串缺少结尾的引号"),
     ("Invalid control character", "有不可见的控制字符（多由复制粘贴带入），请删除"),
     ("Invalid \\escape", "反斜杠 \\ 的写法不对（要写成 \\\\）"),
+    ("Invalid \\uXXXX escape", "\\u 后面应为 4 位十六进制数"),
+    ("Unexpected UTF-8 BOM", "文件开头有多余的编码标记"),
 )
 
 
+GENERIC = "这里的写法不对（对照 xxgk init 生成的文件检查这一行）"
+
+
 def _translate(detail: str, table: tuple[tuple[str, str], ...]) -> str:
+    """The parser's message in the editor's terms; never the parser's English."""
     for english, chinese in table:
         if detail.startswith(english):
-            return f"{chinese}（{detail}）"
-    return detail
+            return chinese
+    return GENERIC
 
 
 # What a clerk most likely did on the offending line: (pattern, hint), first match wins.
@@ -146,6 +161,22 @@ _LINE_HINTS = (
     (r"^\s*[^\x00-\x7f]+\s*=", "键名要用英文，如 received（见 xxgk init 生成的文件）"),
     (r"=\s*[^\s\d\[{\"'tf+-]", "文字要用英文双引号括起来"),
 )
+
+
+_DATE = re.compile(r"(\d{4})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})\s*日?")
+
+
+def date_cause(line: str, *, toml: bool = False) -> str | None:
+    """A date written another way (2026年1月20日, 2026/1/20, 2026-1-20): the real cause."""
+    m = _DATE.search(line.split("#")[0])
+    if m is None or re.fullmatch(r"\d{4}-\d{2}-\d{2}", m.group().strip()):
+        return None
+    year, month, day = (int(g) for g in m.groups())
+    return (
+        f"日期要写成 {year}-{month:02d}-{day:02d}"
+        f"（用 “-” 分隔，月、日都用两位数{'，不加引号' if toml else ''}），不能写成 "
+        f"“{m.group().strip()}”"
+    )
 
 
 def _line_hint(line: str) -> str:
@@ -210,7 +241,57 @@ def parse(text: str, suffix: str, fail: Any) -> dict[str, Any]:
             raise fail("TOML 中有位数过多、无法读取的数字") from None
     if not isinstance(data, dict):
         raise fail("文件的最外层应是一组键值（TOML 的键 = 值，或 JSON 的 {…}）")
+    if kind == "toml":
+        return Parsed(data, value_lines(lines))
     return data
+
+
+class Parsed(dict[str, Any]):
+    """Parsed data that remembers the file line where each string value's text starts
+    (and whether the string spans lines in the file: \"\"\"…\"\"\")."""
+
+    def __init__(self, data: dict[str, Any], lines: dict[tuple[str, ...], tuple[int, bool]]) -> None:
+        super().__init__(data)
+        self.lines = lines
+
+
+_TABLE = re.compile(r"\s*\[\s*([\w.\s\"-]+?)\s*\]\s*(#.*)?$")
+_KEY_VALUE = re.compile(r"\s*([\w.\s\"-]+?)\s*=\s*(\"\"\"|\'\'\'|\"|\')?(.*)$")
+
+
+def _key(text: str) -> tuple[str, ...]:
+    return tuple(part.strip().strip('"') for part in text.split("."))
+
+
+def value_lines(lines: list[str]) -> dict[tuple[str, ...], tuple[int, bool]]:
+    """Key path → the file line (1-based) where the text of a string value starts, and
+    whether the string is a multi-line one.
+
+    A multi-line string whose opening quotes end the line starts on the next line (TOML
+    drops that line break), so line N of the value is file line ``start + N - 1``.
+    """
+    out: dict[tuple[str, ...], tuple[int, bool]] = {}
+    table: tuple[str, ...] = ()
+    inside: str | None = None  # the quotes of an open multi-line string
+    for number, line in enumerate(lines, 1):
+        if inside is not None:
+            if line.count(inside) % 2 == 1:
+                inside = None
+            continue
+        if (m := _TABLE.match(line)) is not None:
+            table = _key(m.group(1))
+            continue
+        if (m := _KEY_VALUE.match(line)) is None or m.group(2) is None:
+            continue
+        quotes, rest = m.group(2), m.group(3)
+        path = table + _key(m.group(1))
+        if len(quotes) == 3:
+            out[path] = (number + 1 if not rest.strip() else number, True)
+            if rest.count(quotes) % 2 == 0:
+                inside = quotes
+        else:
+            out[path] = (number, False)
+    return out
 
 
 def _unclosed_triple_quote(lines: list[str]) -> str | None:
@@ -227,6 +308,8 @@ def _toml_message(exc: tomllib.TOMLDecodeError, where: Any, hint: Any, lines: li
     m = re.search(r"\(at line (\d+), column (\d+)\)", message)
     if m:
         line, col = int(m.group(1)), int(m.group(2))
+        if 0 < line <= len(lines) and (cause := date_cause(lines[line - 1], toml=True)) is not None:
+            return f"TOML 格式错误（{where(line, col)}）：{cause}"
         detail = _translate(message[: m.start()].strip(), _TOML_MESSAGES)
         return f"TOML 格式错误（{where(line, col)}）：{detail}{hint(line)}"
     if "(at end of document)" in message:

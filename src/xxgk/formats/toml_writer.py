@@ -81,14 +81,22 @@ def input_toml(
     out = [
         f"# xxgk 输入文件：{title or f'{year}年{L.REPORT_NAME}'}",
         f"# 版式 {layout.name}：{layout.description}",
+        "#",
+        "# 以 # 开头的行是说明，xxgk 不读取；一行中 # 后面的文字也是说明。",
+        f"# 凡是 {TO_FILL} 的地方都要改成本机关的内容，否则 xxgk render 不生成报告",
+        "# （想先看看效果，可加 --draft 生成注明 “草稿” 的报告）。",
         "# 数字直接写，不加引号；没有的数填 0 或整行不写；所有“总计”由 xxgk 计算。",
+        "# 落款（文末的机关名称和日期）：把下面 date 一行开头的 “# ” 删去，再改成实际日期。",
         "# 检查：xxgk validate 本文件    生成：xxgk render 本文件",
         "",
         f"agency = {toml_string(agency)}  # {META_PLACES['agency']}",
         f"year = {year}  # {META_PLACES['year']}",
         f"layout = {toml_string(layout.name)}  # {META_PLACES['layout']}",
-        (f"date = {date.isoformat()}" if date else f"# date = {year + 1}-01-20")
-        + f"  # {META_PLACES['date']}；不写则不加落款",
+        (
+            f"date = {date.isoformat()}  # {META_PLACES['date']}；删去本行则不加落款"
+            if date
+            else f"# date = {year + 1}-01-20  # {META_PLACES['date']}：删去开头的 “# ” 即加上落款"
+        ),
         "",
         "[text]",
         "# 文字按段落写，段与段之间空一行。可以引用表中的数，例如 {{ requests.received.total }}",
@@ -107,11 +115,16 @@ def input_toml(
     for table in layout.tables:
         entries = [e for e in layout.entries if e.table == table.key]
         out += ["", f"# {table.heading}", *_table_note(entries), f"[{table.key}]"]
-        header: tuple[str, ...] = (table.key,)
-        for entry in sorted(entries, key=lambda e: len(e.path) > 2):  # TOML: a table's own keys first
-            if entry.path[:-1] != header:
-                header = entry.path[:-1]
-                out += ["", f"[{'.'.join(header)}]  # {' / '.join(layout.containers[header])}"]
+        group: tuple[str, ...] = (table.key,)
+        # the table's rows in the report's order: rows inside sub-tables as dotted keys
+        # (TOML cannot go back to [table] after a [table.sub] header)
+        for entry in entries:
+            if entry.path[:-1] != group:
+                group = entry.path[:-1]
+                if len(group) > 1:
+                    out += ["", f"# {' / '.join(layout.containers[group])}"]
+                else:
+                    out.append("")
             out.append(_entry_line(entry, data))
     return "\n".join(out) + "\n"
 
@@ -135,12 +148,17 @@ def _entry_line(entry: L.Entry, data: Mapping[str, Any] | None) -> str:
     if entry.shape is L.Shape.ROW:
         numbers = _get(data, *entry.path, default=None) or [0] * len(entry.fields)
         shown = ", ".join(toml_number(n) for n in numbers[: len(entry.fields)])
-        return f"{entry.key} = [{shown}]  # {entry.place[-1]}"
+        return f"{_key(entry)} = [{shown}]  # {entry.place[-1]}"
     values = ", ".join(
         f"{f.path[-1]} = {toml_number(_get(data, *f.path))}" for f in entry.fields
     )
     labels = "、".join(f.place[-1] for f in entry.fields)
-    return f"{entry.key} = {{ {values} }}  # {' '.join(entry.place)}：{labels}"
+    return f"{_key(entry)} = {{ {values} }}  # {' '.join(entry.place)}：{labels}"
+
+
+def _key(entry: L.Entry) -> str:
+    """The entry's key under its table's header: dotted below a sub-table."""
+    return ".".join(entry.path[1:])
 
 
 def skeleton(layout_name: str = L.DEFAULT_LAYOUT, year: int | None = None) -> str:

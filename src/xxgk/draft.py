@@ -1,0 +1,103 @@
+"""Drafts: a report that still holds 【请填写】 is refused unless asked for as a draft.
+
+A draft says so twice, so that it cannot be sent by mistake: its file name ends
+in （草稿） and its first page opens with a red 草稿 line above the title.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from xxgk import layouts as L
+from xxgk import model as M
+from xxgk.errors import InputError, OutputError, Problem
+from xxgk.report import Report
+
+DRAFT = "草稿"
+DRAFT_SUFFIX = f"（{DRAFT}）"
+DRAFT_LINE = f"{DRAFT}（尚未定稿，请勿报送）"
+DOCUMENT = "word/document.xml"
+
+
+def unfilled(report: Report) -> list[Problem]:
+    """Every place of the report that still holds the fill-in marker (【请填写】…)."""
+    out = []
+    if L.TO_FILL_MARK in report.agency:
+        out.append(Problem(M.META_PLACES["agency"], f"仍是待填写的占位文字 “{report.agency}”"))
+    for section in L.TEXT_SECTIONS:
+        if report.data.get(L.TEXT_KEY, {}).get(section.key) is None:
+            continue  # generated (the preface): it only repeats the agency's name
+        content = "\n".join(p.text for p in report.text.get(section.key, []))
+        count = content.count(L.TO_FILL_MARK)
+        if count:
+            out.append(Problem(L.text_section_name(section), f"还有 {count} 处 {L.TO_FILL} 待填写"))
+    return out
+
+
+def refuse_unfilled(report: Report) -> None:
+    """Raise :class:`InputError` listing each unfilled place (unless there is none)."""
+    places = unfilled(report)
+    if places:
+        hint = f"填写后再生成；只想先看看效果，可加 --draft 生成注明 “{DRAFT}” 的报告"
+        raise InputError(report.source, [*places, Problem("", hint)])
+
+
+def draft_name(name: str) -> str:
+    """``…报告.docx`` → ``…报告（草稿）.docx`` (once)."""
+    path = Path(name)
+    if path.stem.endswith(DRAFT_SUFFIX):
+        return name
+    return f"{path.stem}{DRAFT_SUFFIX}{path.suffix}"
+
+
+def draft_target(report: Report, output: Path) -> Path:
+    """Where a draft goes: a folder gets the draft name of the report, a file name its draft form."""
+    if output.is_dir() or not output.suffix:
+        return output / draft_name(report.output_name)
+    return output.with_name(draft_name(output.name))
+
+
+def _mark_paragraph() -> str:
+    run_props = (
+        '<w:rPr><w:rFonts w:ascii="黑体" w:eastAsia="黑体" w:hAnsi="黑体"/>'
+        '<w:b/><w:color w:val="FF0000"/><w:sz w:val="32"/><w:szCs w:val="32"/></w:rPr>'
+    )
+    return (
+        '<w:p><w:pPr><w:jc w:val="center"/></w:pPr>'
+        f"<w:r>{run_props}<w:t>{escape(DRAFT_LINE)}</w:t></w:r></w:p>"
+    )
+
+
+def mark_draft(docx: bytes) -> bytes:
+    """The same document with a red 草稿 line above everything on the first page."""
+    source = zipfile.ZipFile(io.BytesIO(docx))
+    xml = source.read(DOCUMENT).decode("utf-8")
+    body = re.search(r"<w:body\b[^>]*>", xml)
+    if body is None:
+        raise ValueError("word/document.xml has no body")
+    start = body.end()
+    xml = xml[:start] + _mark_paragraph() + xml[start:]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = xml.encode("utf-8") if info.filename == DOCUMENT else source.read(info.filename)
+            out.writestr(info, data, zipfile.ZIP_DEFLATED)
+    return buf.getvalue()
+
+
+def write_draft(report: Report, output: Path, template: Path | None = None) -> Path:
+    """Write ``report`` as a draft to ``output`` (a folder or a .docx name); returns the path."""
+    from xxgk.files import write_atomic
+    from xxgk.render import render_bytes
+
+    target = draft_target(report, output)
+    if output.exists() and not output.is_dir() and not output.suffix:
+        raise OutputError(f"{output} 是一个文件，不是文件夹；请给出 .docx 文件名或文件夹")
+    if target.suffix.lower() != ".docx":
+        raise OutputError(f"输出文件应以 .docx 结尾：{output}")
+    write_atomic(target, mark_draft(render_bytes(report, template)))
+    return target
