@@ -398,6 +398,7 @@ def run_batch(
     pdf: bool = False,
     summary: Path | None = None,
     template: Path | None = None,
+    fonts: str | None = None,
     on_result: Callable[[Outcome], None] | None = None,
 ) -> BatchReport:
     """Check and render every input; see :class:`BatchReport` for the result."""
@@ -409,6 +410,8 @@ def run_batch(
         # fail before any work when PDF export cannot happen
         find_soffice(note="未生成任何文件。")
     shared = read_defaults(defaults) if defaults is not None else None
+    if fonts is not None:  # --fonts: for inputs that do not name their fonts
+        shared = {**(shared or {}), "fonts": fonts.lower()}
     skipped: list[Path] = []
     paths = expand_inputs(inputs, exclude=defaults, skipped=skipped)
     if not paths:

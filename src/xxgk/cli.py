@@ -115,10 +115,15 @@ previous_option = _path_option(
     "--previous", "上一年度的输入文件：核对上年结转、现行有效件数等跨年数据。"
 )
 defaults_option = _path_option(
-    "--defaults", "各单位共用的值（年度、版式、落款日期、共用文字），合并到输入之下；输入中的值优先。"
+    "--defaults", "各单位共用的值（年度、版式、落款日期、字体、共用文字），合并到输入之下；输入中的值优先。"
 )
 template_option = _path_option(
     "--template", "使用自己修改过的模板（.docx）代替内置模板；模板在沙箱中渲染。"
+)
+fonts_option = click.option(
+    "--fonts",
+    type=click.Choice(["gb2312", "gbk"], case_sensitive=False),
+    help="字体：gb2312（仿宋_GB2312 等，默认）或 gbk（方正仿宋_GBK 等）；输入文件中写明的 fonts 优先。",
 )
 
 
@@ -142,6 +147,7 @@ template_option = _path_option(
 @previous_option
 @defaults_option
 @template_option
+@fonts_option
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 导出 PDF。")
 def render(
     input_file: Path,
@@ -149,6 +155,7 @@ def render(
     previous: Path | None,
     defaults: Path | None,
     template: Path | None,
+    fonts: str | None,
     pdf: bool,
 ) -> None:
     """生成一份年度报告（.docx）。"""
@@ -156,7 +163,7 @@ def render(
         from xxgk.api import render_one
 
         result = render_one(
-            input_file, output, previous=previous, defaults=defaults, template=template, pdf=pdf
+            input_file, output, previous=previous, defaults=defaults, template=template, pdf=pdf, fonts=fonts
         )
         _warn(str(input_file), result.warnings)
         click.echo(f"已生成：{result.output}")
@@ -256,6 +263,7 @@ def init(layout: str, output: Path | None, year: int | None, force: bool) -> Non
     help="汇总表：.xlsx 或 .csv，每个单位一行（状态、错误数、主要数字）。",
 )
 @template_option
+@fonts_option
 def batch(
     inputs: tuple[Path, ...],
     outdir: Path,
@@ -264,6 +272,7 @@ def batch(
     pdf: bool,
     summary: Path | None,
     template: Path | None,
+    fonts: str | None,
 ) -> None:
     """批量生成多个单位的报告：一个出错不影响其他。"""
     with _user_errors():
@@ -282,6 +291,7 @@ def batch(
                 pdf=pdf,
                 summary=summary,
                 template=template,
+                fonts=fonts,
                 on_result=on_result,
             )
 
