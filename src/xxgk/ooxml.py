@@ -39,6 +39,8 @@ _CLASSES = {
     "CT_Styles": "w:styles",
 }
 
+_MODULES = ("table.py", "section.py", "settings.py", "styles.py", "text/font.py", "text/parfmt.py")
+
 # ECMA-376 Part 1 sequences python-docx does not declare.
 _EXTRA: dict[str, tuple[str | tuple[str, ...], ...]] = {
     "w:tblBorders": (
@@ -94,7 +96,10 @@ def _python_docx_sequences() -> dict[str, tuple[str, ...]]:
     assert spec is not None and spec.submodule_search_locations is not None
     root = Path(next(iter(spec.submodule_search_locations)))
     out: dict[str, tuple[str, ...]] = {}
-    for path in sorted(root.rglob("*.py")):
+    for module in _MODULES:
+        path = root.joinpath(*module.split("/"))
+        if not path.is_file():
+            continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if not isinstance(node, ast.ClassDef) or node.name not in _CLASSES:

@@ -97,7 +97,10 @@ def context(report: Report) -> dict[str, Any]:
             "agency": report.agency,
             "date": date,
             "agency_paragraph": Markup(
-                T.signature_paragraph(report.agency, L.SIGNATURE_STYLE, name_right, keep_next=True)
+                "".join(
+                    T.signature_paragraph(line, L.SIGNATURE_STYLE, name_right, keep_next=True)
+                    for line in T.signature_lines(report.agency)
+                )
             ),
             "date_paragraph": Markup(
                 T.signature_paragraph(date, L.SIGNATURE_STYLE, date_right, keep_next=False)

@@ -319,6 +319,7 @@ def build_document(layout: L.Layout) -> Any:
     _paragraph(doc, f"{{{{p {L.SIGNATURE_KEY}.date_paragraph }}}}", STYLE_SIGNATURE)
     _paragraph(doc, "{%p endif %}")
     _package_parts(doc)
+    _prune(doc)
     for element in _xml_parts(doc):
         ooxml.reorder(element)
     return doc
@@ -327,7 +328,6 @@ def build_document(layout: L.Layout) -> Any:
 def _xml_parts(doc: Any) -> list[Any]:
     """The parsed parts xxgk writes: document, styles, settings, numbering, footers."""
     parts = [doc.element, doc.styles.element, doc.settings.element]
-    parts += [doc.part.numbering_part.element]
     section = doc.sections[0]
     parts += [section.footer._element, section.even_page_footer._element]
     return parts
@@ -341,6 +341,43 @@ APP_XML = (
     "<ScaleCrop>false</ScaleCrop><LinksUpToDate>false</LinksUpToDate>"
     "<SharedDoc>false</SharedDoc><HyperlinksChanged>false</HyperlinksChanged></Properties>"
 )
+
+
+LEFTOVER_RELS = (
+    "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects",
+    RT.NUMBERING,
+    RT.CUSTOM_XML,
+)
+
+
+def _prune(doc: Any) -> None:
+    """Drop what python-docx's sample document brings and the report does not use: ~170
+    unused styles (with fonts such as Courier and Symbol), bullet numbering, a second copy
+    of the styles, a bibliography part."""
+    styles = doc.styles.element
+    by_id = {s.get(qn("w:styleId")): s for s in styles.findall(qn("w:style"))}
+    keep = {sid for sid, s in by_id.items() if s.get(qn("w:default")) == "1"}
+    roots = [doc.element, doc.sections[0].footer._element, doc.sections[0].even_page_footer._element]
+    for root in roots:
+        for tag in ("w:pStyle", "w:rStyle", "w:tblStyle"):
+            keep |= {el.get(qn("w:val")) for el in root.iter(qn(tag))}
+    todo = list(keep)
+    while todo:
+        style = by_id.get(todo.pop())
+        if style is None:
+            continue
+        for tag in ("w:basedOn", "w:next", "w:link"):
+            ref = style.find(qn(tag))
+            if ref is not None and ref.get(qn("w:val")) not in keep:
+                keep.add(ref.get(qn("w:val")))
+                todo.append(ref.get(qn("w:val")))
+    for sid, style in by_id.items():
+        if sid not in keep:
+            styles.remove(style)
+    assert not list(styles.iter(qn("w:numPr")))  # nothing left refers to the numbering
+    for rid, rel in list(doc.part.rels.items()):
+        if rel.reltype in LEFTOVER_RELS:
+            del doc.part.rels[rid]
 
 
 def _package_parts(doc: Any) -> None:

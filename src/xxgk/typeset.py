@@ -79,6 +79,14 @@ def title_lines(agency: str, year: int) -> list[str]:
     return [*split_name(agency), f"{year}年{L.REPORT_NAME}"]
 
 
+BODY_CHARS = TEXT_WIDTH / (BODY_PT * 20)  # 27.6 characters of 三号 on a line
+
+
+def signature_lines(agency: str) -> list[str]:
+    """The agency as the signature prints it: a name too long for one line breaks like the title."""
+    return split_name(agency, BODY_CHARS - 2 * SIGNATURE_INDENT)
+
+
 def signature_indents(agency: str, date: str) -> tuple[int, int]:
     """Right indents (twips) of the agency line and the date line (GB/T 9704 7.3.5.2).
 
@@ -87,7 +95,7 @@ def signature_indents(agency: str, date: str) -> tuple[int, int]:
     two characters to the margin ends there, and the agency moves right with it.
     """
     char = BODY_PT * 20
-    name, when = width(agency), width(date)
+    name, when = max(width(line) for line in signature_lines(agency)), width(date)
     name_right: float
     date_right: float
     if name - when >= SIGNATURE_INDENT:
