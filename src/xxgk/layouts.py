@@ -625,7 +625,7 @@ FONT_SETS: dict[str, FontSet] = {
     for s in (
         FontSet(
             "gb2312",
-            "方正小标宋简体、黑体、楷体_GB2312、仿宋_GB2312（多数省份）",
+            "仿宋_GB2312、楷体_GB2312、黑体、方正小标宋简体，多数省份",
             title=Font("方正小标宋简体", "宋体", "02000000000000000000", "roman"),
             heading=Font("黑体", "SimHei", "02010609060101010101", "modern", "fixed"),
             lead=Font("楷体_GB2312", "楷体", "02010609030101010101", "modern", "fixed"),
@@ -633,7 +633,7 @@ FONT_SETS: dict[str, FontSet] = {
         ),
         FontSet(
             "gbk",
-            "方正小标宋_GBK、方正黑体_GBK、方正楷体_GBK、方正仿宋_GBK（如江苏）",
+            "方正仿宋_GBK、方正楷体_GBK、方正黑体_GBK、方正小标宋_GBK，如江苏",
             title=Font("方正小标宋_GBK", "宋体", "02000000000000000000", "roman"),
             heading=Font("方正黑体_GBK", "黑体", "02000000000000000000", "swiss"),
             lead=Font("方正楷体_GBK", "楷体", "02000000000000000000", "script"),

@@ -17,7 +17,7 @@ from xxgk.errors import ConversionError, ToolMissingError
 
 INSTALL_HINT = (
     "未找到 LibreOffice（soffice），无法导出 PDF。请先安装："
-    "Debian/Ubuntu 用 “sudo apt-get install libreoffice-writer-nogui fonts-noto-cjk”；"
+    "Debian/Ubuntu 用 “sudo apt-get install libreoffice-writer-nogui fonts-noto-cjk fonts-arphic-ukai”；"
     "Windows 安装 LibreOffice 后把其 program 文件夹加入 PATH。"
 )
 SECONDS_PER_FILE = 20.0
