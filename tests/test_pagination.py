@@ -207,15 +207,20 @@ def test_pages_as_a_clerk_wants_them(tmp_path: Path) -> None:
 
     results = convert(docs, jobs=2)
     failures = []
+    positions = set()  # where 二's heading lands: the sweep must move it over the page
     for result in results:
         assert result.pdf is not None, result.error
         agency, date, texts = expected[result.docx]
         for problem in check_pdf(result.pdf, agency, date, texts):  # type: ignore[arg-type]
             failures.append(f"{result.docx.stem}: {problem}")
+        if result.docx.stem.startswith("before"):
+            heading = next(ln for ln in lines_of(words(result.pdf)[0]) if ln[2] == L.PROACTIVE.heading)
+            positions.add((heading[0], round(heading[1])))
         faces = cjk_faces(result.pdf)
         if len(faces) < 2:
             failures.append(f"{result.docx.stem}: one CJK face only: {faces}")
     assert failures == [], "\n".join(failures)
+    assert len(positions) >= 12, positions
 
     # the long name: two title lines broken after 试验区, not inside 委员会
     ws, _ = words(tmp_path / "long-name.pdf")

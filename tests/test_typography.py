@@ -327,6 +327,8 @@ def test_title_lines_in_the_document(rng: random.Random) -> None:
     given = ["中国（河北）自由贸易试验区正定片区", "管理委员会综合执法局", "2024年政府信息公开工作年度报告"]
     first = dump.dump(report_bytes(rng, agency=agency, title=given)).split("\n")[:3]
     assert first == given
+    first = dump.dump(report_bytes(rng, agency=agency, title=given[:2])).split("\n")[:3]
+    assert first == given  # the agency's lines only: the report's name follows
 
 
 @pytest.mark.parametrize(

@@ -74,7 +74,7 @@ def context(report: Report) -> dict[str, Any]:
     ctx = nested(values)
     ctx["agency"] = report.agency
     ctx["year"] = report.year
-    ctx["title"] = report.data.get("title") or T.title_lines(report.agency, report.year)
+    ctx["title"] = T.title_lines(report.agency, report.year, report.data.get("title"))
     signed = report.date is not None
     text: dict[str, list[dict[str, Any]]] = {}
     for key, paras in report.text.items():

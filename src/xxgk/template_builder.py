@@ -126,7 +126,7 @@ def _setup_styles(doc: Any) -> None:
     signature = styles.add_style(STYLE_SIGNATURE, WD_STYLE_TYPE.PARAGRAPH)
     signature.base_style = body
     signature.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    signature.paragraph_format.right_indent = Pt(16 * 4)
+    signature.paragraph_format.right_indent = Twips(T.SIGNATURE_INDENT * T.BODY_PT * 20)  # 右空二字
     _first_line_indent(signature.element.get_or_add_pPr(), 0, BODY_SIZE)
 
     for size in sorted({t.font_size for t in L.LAYOUTS[L.DEFAULT_LAYOUT].tables}):

@@ -75,8 +75,16 @@ def split_name(name: str, max_chars: float = TITLE_CHARS) -> list[str]:
     return [name]
 
 
-def title_lines(agency: str, year: int) -> list[str]:
-    return [*split_name(agency), f"{year}年{L.REPORT_NAME}"]
+def title_lines(agency: str, year: int, given: list[str] | None = None) -> list[str]:
+    """The title: the agency's lines, then ``<year>年政府信息公开工作年度报告``.
+
+    Lines ``given`` in the input are used as they are; if their last line is not the
+    report's name, they are the agency's lines and the report's name follows.
+    """
+    name_line = f"{year}年{L.REPORT_NAME}"
+    if given:
+        return list(given) if given[-1].endswith(L.REPORT_NAME) else [*given, name_line]
+    return [*split_name(agency), name_line]
 
 
 BODY_CHARS = TEXT_WIDTH / (BODY_PT * 20)  # 27.6 characters of 三号 on a line
