@@ -398,3 +398,31 @@ def test_source_date_epoch_makes_output_reproducible(
     assert core_dates(first) == ("2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z")
     reference = render_reference(template_path(L.LAYOUTS[L.DEFAULT_LAYOUT]), context(build("t", data)))
     assert core_dates(reference) == core_dates(first)
+
+
+# --------------------------------------------------------------------------
+# The PDF preview's font substitution
+# --------------------------------------------------------------------------
+
+
+def test_preview_substitutes_only_missing_official_fonts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from xxgk.pdf import substitutions, write_fontconfig
+
+    installed = {"Noto Serif CJK SC", "Noto Sans CJK SC", "AR PL UKai CN", "Liberation Serif", "黑体"}
+    pairs = substitutions(installed)
+    assert pairs["仿宋_GB2312"] == pairs["方正小标宋简体"] == pairs["宋体"] == "Noto Serif CJK SC"
+    assert pairs["楷体_GB2312"] == pairs["方正楷体_GBK"] == "AR PL UKai CN"
+    assert pairs["方正黑体_GBK"] == "黑体"  # the installed 黑体 stands in for 方正黑体_GBK
+    assert substitutions(installed - {"黑体"})["黑体"] == "Noto Sans CJK SC"
+    assert pairs["Times New Roman"] == "Liberation Serif"
+    assert "黑体" not in pairs  # installed: used as it is
+    assert substitutions({"仿宋"})["仿宋_GB2312"] == "仿宋"  # Windows' own 仿宋 first
+    system = tmp_path / "fonts.conf"
+    system.write_text("<fontconfig/>", encoding="utf-8")
+    monkeypatch.setenv("FONTCONFIG_FILE", str(system))
+    extra = write_fontconfig(tmp_path / "xxgk.conf", pairs)
+    assert extra == {"FONTCONFIG_FILE": str(tmp_path / "xxgk.conf")}
+    conf = etree.parse(str(tmp_path / "xxgk.conf")).getroot()
+    assert conf.find("include").text == str(system)
+    rules = {m.find("test/string").text: m.find("edit/string").text for m in conf.iter("match")}
+    assert rules == pairs
