@@ -110,7 +110,9 @@ class Table:
     header_rows: int  # rows repeated at the top of each page
     font_size: float  # points
     cells: tuple[Cell, ...]
-    keep_together: bool = False  # small tables never break across pages
+    # on one page with its heading (rows that cannot split, keep-with-next through the
+    # table); a table longer than a page would set False and rely on its header rows
+    keep_together: bool = True
 
     @property
     def fields(self) -> tuple[Field, ...]:
@@ -240,7 +242,6 @@ def proactive_table(blocks: tuple[Block, ...]) -> Table:
         header_rows=0,
         font_size=12,
         cells=tuple(cells),
-        keep_together=True,
     )
 
 

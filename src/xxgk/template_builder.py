@@ -277,7 +277,7 @@ def _table(doc: Any, table: L.Table) -> None:
             for p in tc.findall(qn("w:p")):
                 pPr = p.get_or_add_pPr()
                 _set(pPr, "w:pStyle", val=style.style_id)
-                if r < table.nrows - 1:  # the whole table on one page, with its heading
+                if table.keep_together and r < table.nrows - 1:  # one page, with its heading
                     _set(pPr, "w:keepNext")
             offset += span
 
