@@ -350,7 +350,7 @@ def font_swaps(styles_xml: str, fonts: str) -> dict[str, str]:
     return {}
 
 
-_XML_PARTS = re.compile(r"word/(document|styles|settings|numbering|header\d*|footer\d*)\.xml")
+_XML_PARTS = re.compile(r"word/(document|styles|settings|numbering|fontTable|header\d*|footer\d*)\.xml")
 
 
 def _rewrite(archive: zipfile.ZipFile, swaps: dict[str, str], *, reorder: bool) -> bytes:
@@ -361,7 +361,9 @@ def _rewrite(archive: zipfile.ZipFile, swaps: dict[str, str], *, reorder: bool) 
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
         for info in archive.infolist():
             data = archive.read(info.filename)
-            if _XML_PARTS.fullmatch(info.filename):
+            if info.filename == FONT_TABLE and swaps:
+                data = _font_table(data, swaps)
+            elif _XML_PARTS.fullmatch(info.filename):
                 text = data.decode("utf-8")
                 for old, new in swaps.items():
                     text = text.replace(f'="{old}"', f'="{new}"')
@@ -371,8 +373,6 @@ def _rewrite(archive: zipfile.ZipFile, swaps: dict[str, str], *, reorder: bool) 
                         text = etree.tostring(root, encoding="unicode")
                         text = "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n" + text
                 data = text.encode("utf-8")
-            elif info.filename == FONT_TABLE and swaps:
-                data = _font_table(data, swaps)
             out.writestr(info, data, zipfile.ZIP_DEFLATED)
     return buf.getvalue()
 
@@ -393,6 +393,7 @@ def _font_table(data: bytes, swaps: dict[str, str]) -> bytes:
             root.remove(font)
     for font in new:
         root.append(font)
+    ooxml.reorder(root)
     declaration = b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
     return declaration + etree.tostring(root, encoding="utf-8")
 
