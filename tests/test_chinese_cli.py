@@ -32,6 +32,10 @@ def _allowed_words() -> set[str]:
         for key in layout.fields:
             words.update(key.split("."))
     words.update(s.key for s in L.TEXT_SECTIONS)
+    words.update(L.FONT_SETS)  # font set names, and the ASCII parts of the official font names
+    for fonts in L.FONT_SETS.values():
+        for font in (fonts.title, fonts.heading, fonts.lead, fonts.body):
+            words.update(re.findall(r"[A-Za-z0-9]+", font.name))
     return words
 
 
@@ -47,9 +51,13 @@ def english_words(text: str, typed: list[str] = []) -> list[str]:  # noqa: B006 
         if re.match(r"\s*xxgk [a-z]", line):  # an example command line (and its Chinese note)
             continue
         for word in _WORD.findall(line):
-            bare = word.strip(".<>*")
+            bare = word.strip(".<>*_")
             quoted = any(bare in arg for arg in typed)
             if not re.search(r"[A-Za-z]", bare) or bare in ALLOWED or word in ALLOWED or quoted:
+                continue
+            if re.search(r"[^\x00-\x7f]", bare) and all(  # 仿宋_GB2312: a Chinese name with allowed parts
+                part in ALLOWED for part in re.findall(r"[A-Za-z0-9]+", bare)
+            ):
                 continue
             if _FILE.fullmatch(word) or "." in bare or "/" in bare:  # a file name or a path
                 continue

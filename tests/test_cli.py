@@ -168,7 +168,7 @@ def test_user_template_renders_and_is_sandboxed(tmp_path: Path) -> None:
             for item in src.infolist():
                 data = src.read(item.filename)
                 if item.filename == "word/document.xml":
-                    data = data.replace(b"{{ agency }}", extra.encode(), 1)
+                    data = data.replace(b"{{ line }}", extra.encode(), 1)
                 dst.writestr(item, data)
         return bad
 
@@ -313,7 +313,7 @@ def test_faulty_user_templates_are_user_errors(tmp_path: Path, case: str) -> Non
         with zipfile.ZipFile(own, "w", zipfile.ZIP_DEFLATED) as z:
             z.writestr("word/document.xml", b"\0" * (210 * 2**20))
     elif case == "raw markup":  # |safe lets a value's < through: the output would not open
-        _zip_with(own, bundled, {"word/document.xml": body.replace(b"{{ agency }}", b"{{ agency|safe }}", 1)})
+        _zip_with(own, bundled, {"word/document.xml": body.replace(b"{{ line }}", b"{{ line|safe }}", 1)})
     else:
         _zip_with(own, bundled, {"word/document.xml": body[:-20]})
     source = tmp_path / "in.json"

@@ -112,6 +112,7 @@ def render_one(
     template: Path | None = None,
     pdf: bool = False,
     draft: bool = False,
+    fonts: str | None = None,
 ) -> Rendered:
     """Check one input and write its report; nothing is written if a check fails.
 
@@ -123,6 +124,8 @@ def render_one(
 
         find_soffice()  # say so before any work when PDF export cannot happen
     shared = read_defaults(defaults) if defaults is not None else None
+    if fonts is not None:  # --fonts: for inputs that do not name their fonts
+        shared = {**(shared or {}), "fonts": fonts.lower()}
     report = load(path, previous=previous, defaults=shared)
     target = output if output is not None else Path.cwd()
     if draft:

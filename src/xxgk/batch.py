@@ -186,6 +186,7 @@ def run_batch(
     summary: Path | None = None,
     template: Path | None = None,
     on_start: Callable[[int], None] | None = None,
+    fonts: str | None = None,
     on_result: Callable[[Outcome], None] | None = None,
     draft: bool = False,
 ) -> BatchReport:
@@ -198,6 +199,8 @@ def run_batch(
         # fail before any work when PDF export cannot happen
         find_soffice(note="未生成任何文件。")
     shared = read_defaults(defaults) if defaults is not None else None
+    if fonts is not None:  # --fonts: for inputs that do not name their fonts
+        shared = {**(shared or {}), "fonts": fonts.lower()}
     skipped: list[Path] = []
     paths = expand_inputs(inputs, exclude=defaults, skipped=skipped)
     if not paths:

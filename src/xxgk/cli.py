@@ -18,7 +18,14 @@ import click
 
 from xxgk import __version__
 from xxgk.cli_chinese import VERSION_HELP, Choice, Group, IntRange, show_usage_error
-from xxgk.layouts import DEFAULT_LAYOUT, LAYOUTS, MAX_YEAR, MIN_YEAR  # data only: cheap to import
+from xxgk.layouts import (  # data only: cheap to import
+    DEFAULT_FONTS,
+    DEFAULT_LAYOUT,
+    FONT_SETS,
+    LAYOUTS,
+    MAX_YEAR,
+    MIN_YEAR,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -98,15 +105,18 @@ def _path_option(name: str, help: str) -> Callable[[F], F]:
     return click.option(name, type=path_arg, metavar=FILE, help=help)
 
 
-previous_option = _path_option(
-    "--previous", "上一年度的输入文件：核对上年结转、现行有效件数等跨年数据。"
-)
+previous_option = _path_option("--previous", "上一年度的输入文件：核对上年结转、现行有效件数等跨年数据。")
 defaults_option = _path_option(
     "--defaults",
-    "各单位共用的值（年度、版式、落款日期、共用文字）的文件，合并到每个输入之下；输入中的值优先。",
+    "各单位共用的值（年度、版式、落款日期、字体、共用文字）的文件，合并到每个输入之下；输入中的值优先。",
 )
-template_option = _path_option(
-    "--template", "使用自己修改过的模板（.docx）代替内置模板；模板在沙箱中渲染。"
+template_option = _path_option("--template", "使用自己修改过的模板（.docx）代替内置模板；模板在沙箱中渲染。")
+fonts_option = click.option(
+    "--fonts",
+    type=click.Choice(list(FONT_SETS), case_sensitive=False),
+    help="字体："
+    + "或".join(f"{key}（{fonts.description}）" for key, fonts in FONT_SETS.items())
+    + f"；默认 {DEFAULT_FONTS}；输入文件中写明的 fonts 优先。",
 )
 
 
@@ -131,6 +141,7 @@ template_option = _path_option(
 @previous_option
 @defaults_option
 @template_option
+@fonts_option
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 导出 PDF。")
 @click.option("--draft", is_flag=True, help=DRAFT_HELP)
 def render(
@@ -139,6 +150,7 @@ def render(
     previous: Path | None,
     defaults: Path | None,
     template: Path | None,
+    fonts: str | None,
     pdf: bool,
     draft: bool,
 ) -> None:
@@ -147,7 +159,14 @@ def render(
         from xxgk import render_one
 
         result = render_one(
-            input_file, output, previous=previous, defaults=defaults, template=template, pdf=pdf, draft=draft
+            input_file,
+            output,
+            previous=previous,
+            defaults=defaults,
+            template=template,
+            pdf=pdf,
+            draft=draft,
+            fonts=fonts,
         )
         _warn(str(input_file), result.warnings)
         click.echo(f"已生成：{result.output}")
@@ -249,6 +268,7 @@ def init(layout: str, output: Path | None, year: int | None, force: bool) -> Non
 )
 @template_option
 @click.option("--draft", is_flag=True, help=DRAFT_HELP)
+@fonts_option
 def batch(
     inputs: tuple[Path, ...],
     outdir: Path,
@@ -258,6 +278,7 @@ def batch(
     summary: Path | None,
     template: Path | None,
     draft: bool,
+    fonts: str | None,
 ) -> None:
     """批量生成多个单位的报告：一个出错不影响其他。"""
     with _user_errors():
@@ -273,6 +294,7 @@ def batch(
                 summary=summary,
                 template=template,
                 draft=draft,
+                fonts=fonts,
                 on_start=progress.start,
                 on_result=progress.update,
             )

@@ -112,7 +112,9 @@ class Table:
     header_rows: int  # rows repeated at the top of each page
     font_size: float  # points
     cells: tuple[Cell, ...]
-    keep_together: bool = False  # small tables never break across pages
+    # on one page with its heading (rows that cannot split, keep-with-next through the
+    # table); a table longer than a page would set False and rely on its header rows
+    keep_together: bool = True
 
     @property
     def fields(self) -> tuple[Field, ...]:
@@ -209,7 +211,7 @@ XINGTAI_2022_BLOCKS = (
     BLOCK_8,
 )
 
-PROACTIVE_WIDTHS = (2840, 2000, 2000, 2000)
+PROACTIVE_WIDTHS = (2840, 2000, 2000, 2000)  # twips; 8840 is the text width
 
 
 def proactive_table(blocks: tuple[Block, ...]) -> Table:
@@ -242,7 +244,6 @@ def proactive_table(blocks: tuple[Block, ...]) -> Table:
         header_rows=0,
         font_size=12,
         cells=tuple(cells),
-        keep_together=True,
     )
 
 
@@ -414,8 +415,12 @@ OUTCOME_TOTAL_ROW = _request_row(OUTCOME_KEY, OUTCOME_TOTAL.key)
 CARRIED_FORWARD_ROW = _request_row(CARRIED_FORWARD.key)
 INPUT_REQUEST_ROWS = tuple(r for r in REQUEST_ROWS if not r.computed)
 OUTCOME_ROWS = tuple(r for r in INPUT_REQUEST_ROWS if r.path[1] == OUTCOME_KEY)
-# data columns fit five digits, the 总计 column six
-REQUESTS_WIDTHS = (640, 1160, 2620) + (620,) * 6 + (700,)
+# Twips (8840 in all, the text width), at 10.5 pt (210 twips a character) and 30-twip cell
+# margins: 三、本年度办理结果 three characters a line; （三）不予公开 as 4 + 3; every
+# numbered label of column C of at most 12 characters after "1." on one line, longer ones
+# with several characters on their last line; 自然人 on one line; data columns fit five
+# digits, the 总计 column six.
+REQUESTS_WIDTHS = (720, 920, 2780, 720) + (600,) * 5 + (700,)
 
 
 def requests_table() -> Table:
@@ -839,3 +844,108 @@ LAYOUTS: dict[str, Layout] = {
         ),
     )
 }
+
+
+# --------------------------------------------------------------------------
+# Typography shared by the template builder and the renderer (GB/T 9704-2012)
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Font:
+    """A font as the font table declares it, so that Word and WPS can substitute it."""
+
+    name: str
+    alt_name: str  # what Word/WPS look for when ``name`` is not installed
+    panose: str
+    family: str  # w:family: roman (serif), modern, swiss (sans), script, auto
+    pitch: str = "variable"
+    charset: str = "86"  # GB2312_CHARSET; GBK fonts declare it too
+    # w:sig: Unicode ranges and code pages (bit 18 of csb0: GB2312)
+    sig: tuple[str, str, str, str, str, str] = (
+        "00000001", "080E0000", "00000010", "00000000", "00040000", "00000000",
+    )
+
+
+@dataclass(frozen=True)
+class FontSet:
+    """The faces of one family of official fonts: title, level-1 heading, level-2 lead, body."""
+
+    key: str
+    description: str
+    title: Font
+    heading: Font
+    lead: Font
+    body: Font
+
+    @property
+    def faces(self) -> tuple[Font, ...]:
+        return (self.title, self.heading, self.lead, self.body)
+
+
+SONG = Font("宋体", "SimSun", "02010600030101010101", "auto")  # tables and page numbers
+LATIN_FONT = Font(
+    "Times New Roman", "Times New Roman", "02020603050405020304", "roman", charset="00",
+    sig=("E0002EFF", "C000785B", "00000009", "00000000", "000001FF", "00000000"),
+)
+FONT_SETS: dict[str, FontSet] = {
+    s.key: s
+    for s in (
+        FontSet(
+            "gb2312",
+            "仿宋_GB2312、楷体_GB2312、黑体、方正小标宋简体，多数省份",
+            title=Font("方正小标宋简体", "宋体", "02000000000000000000", "roman"),
+            heading=Font("黑体", "SimHei", "02010609060101010101", "modern", "fixed"),
+            lead=Font("楷体_GB2312", "楷体", "02010609030101010101", "modern", "fixed"),
+            body=Font("仿宋_GB2312", "仿宋", "02010609030101010101", "modern", "fixed"),
+        ),
+        FontSet(
+            "gbk",
+            "方正仿宋_GBK、方正楷体_GBK、方正黑体_GBK、方正小标宋_GBK，如江苏",
+            title=Font("方正小标宋_GBK", "宋体", "02000000000000000000", "roman"),
+            heading=Font("方正黑体_GBK", "黑体", "02000000000000000000", "swiss"),
+            lead=Font("方正楷体_GBK", "楷体", "02000000000000000000", "script"),
+            body=Font("方正仿宋_GBK", "仿宋", "02000000000000000000", "roman"),
+        ),
+    )
+}
+DEFAULT_FONTS = "gb2312"
+
+# Title (GB/T 9704 7.3.1): a long agency name breaks after one of these words, never
+# inside a word; the longest match wins, so 委员会 is never cut as 委 / 员会.
+TITLE_BREAK_AFTER: tuple[str, ...] = (
+    "人民政府", "办公厅", "办公室", "委员会", "管理委员会", "管理中心", "服务中心", "中心",
+    "管理局", "管理处", "管理所", "自治区", "自治州", "自治县", "开发区", "高新区", "新区",
+    "试验区", "片区", "街道办事处", "办事处", "街道", "省", "市", "县", "区", "州", "盟", "旗",
+    "镇", "乡", "局", "厅", "署", "院", "处", "所", "站", "队",
+)
+# …unless the next characters continue a word (市场监督管理局 is not 市 / 场监督管理局).
+TITLE_NO_BREAK_BEFORE: tuple[str, ...] = (
+    "场", "域", "长", "级", "直", "属", "员", "罚", "理", "置", "校", "门",
+)
+TITLE_NO_BREAK_AFTER: tuple[str, ...] = ("城市", "都市", "超市", "门市")
+SIGNATURE_STYLE = "落款"  # the paragraph style of the signature lines (builder and renderer)
+
+# The PDF preview (LibreOffice) substitutes the official fonts when they are not installed:
+# the first installed face of each list; the official fonts, when installed, are used as they are.
+PREVIEW_LATIN = ("Liberation Serif", "Tinos", "Noto Serif")  # the metrics of Times New Roman
+PREVIEW_SERIF = ("仿宋", "FangSong", "Noto Serif CJK SC", "Source Han Serif SC", "AR PL UMing CN", "SimSun")
+PREVIEW_TITLE = (
+    "Noto Serif CJK SC Black", "Noto Serif CJK SC SemiBold", "Noto Serif CJK SC",
+    "Source Han Serif SC", "SimSun",
+)
+PREVIEW_SANS = (
+    "黑体", "SimHei", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "Microsoft YaHei",
+)
+PREVIEW_KAI = ("楷体", "KaiTi", "AR PL UKai CN", "AR PL KaitiM GB", "Noto Serif CJK SC", "SimSun")
+
+
+def preview_roles() -> dict[str, tuple[str, ...]]:
+    """Font name → the faces to try in its place, for every font a report may name."""
+    roles: dict[str, tuple[str, ...]] = {SONG.name: PREVIEW_SERIF[2:], LATIN_FONT.name: PREVIEW_LATIN}
+    for fonts in FONT_SETS.values():
+        roles[fonts.title.name] = PREVIEW_TITLE
+        roles[fonts.heading.name] = PREVIEW_SANS
+        roles[fonts.lead.name] = PREVIEW_KAI
+        roles[fonts.body.name] = PREVIEW_SERIF
+    return roles

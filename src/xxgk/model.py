@@ -73,6 +73,22 @@ def _date(value: Any) -> datetime.date:
     raise ValueError("date_type")
 
 
+def _fonts(value: Any) -> str:
+    """``fonts = "gb2312"`` or ``"gbk"`` (any case)."""
+    if not isinstance(value, str) or value.strip().lower() not in L.FONT_SETS:
+        raise ValueError("fonts_choice")
+    return value.strip().lower()
+
+
+def _title(value: Any) -> list[str]:
+    """``title = ["第一行", "第二行"]``: the title lines, as the clerk breaks them."""
+    if not isinstance(value, list) or not 1 <= len(value) <= 4:
+        raise ValueError("title_lines")
+    if not all(isinstance(line, str) and line.strip() for line in value):
+        raise ValueError("title_lines")
+    return [line.strip() for line in value]
+
+
 Count = Annotated[int, Field(strict=True, ge=0, le=MAX_COUNT)]
 Signed = Annotated[int, Field(strict=True, ge=-MAX_COUNT, le=MAX_COUNT)]
 Amount = Annotated[Decimal, BeforeValidator(_amount)]
@@ -87,6 +103,8 @@ META_PLACES: dict[str, str] = {
     "year": "报告年度（year）",
     "layout": "版式（layout）",
     "date": "落款日期（date）",
+    "title": "标题分行（title）",
+    "fonts": "字体（fonts）",
     L.TEXT_KEY: f"正文（{L.TEXT_KEY}）",
 }
 
@@ -143,6 +161,8 @@ def input_model(layout_name: str) -> type[BaseModel]:
         "year": (Annotated[int, Field(strict=True, ge=MIN_YEAR, le=MAX_YEAR)], ...),
         "layout": (StrictStr, L.DEFAULT_LAYOUT),
         "date": (Annotated[datetime.date, BeforeValidator(_date)] | None, None),
+        "title": (Annotated[list[str], BeforeValidator(_title)] | None, None),
+        "fonts": (Annotated[str, BeforeValidator(_fonts)], L.DEFAULT_FONTS),
         L.TEXT_KEY: (TextModel, TextModel()),
         **tables,
     }
@@ -307,6 +327,9 @@ def translate(layout_name: str, error: Any) -> Problem:
             "amount_decimals": f"金额（万元）最多保留两位小数，实为 {value}",
             "too_large": f"数值过大：{value}（上限 {MAX_COUNT}）",
             "date_type": f"应为日期，如 2023-01-20，实为 {show(value)}",
+            "fonts_choice": f"应为 {' 或 '.join(f'“{k}”（{v.description}）' for k, v in L.FONT_SETS.items())}"
+            f"，实为 {show(value)}",
+            "title_lines": f"应为 1–4 行文字的列表，如 [\"第一行\", \"第二行\"]，实为 {show(value)}",
         }.get(code, code)
     else:
         message = f"{error.get('msg', kind)}（{show(value)}）"

@@ -10,12 +10,14 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from xml.sax.saxutils import escape
 
+from xxgk import layouts as L
 from xxgk.errors import ConversionError, ToolMissingError
 
 INSTALL_HINT = (
     "未找到 LibreOffice（soffice），无法导出 PDF。请先安装："
-    "Debian/Ubuntu 用 “sudo apt-get install libreoffice-writer-nogui fonts-noto-cjk”；"
+    "Debian/Ubuntu 用 “sudo apt-get install libreoffice-writer-nogui fonts-noto-cjk fonts-arphic-ukai”；"
     "Windows 安装 LibreOffice 后把其 program 文件夹加入 PATH。"
 )
 SECONDS_PER_FILE = 20.0
@@ -36,6 +38,59 @@ class Converted:
     docx: Path
     pdf: Path | None
     error: str | None = None
+
+
+def installed_families() -> set[str] | None:
+    """Font families fontconfig knows (None where there is no fc-list, e.g. Windows)."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return None
+    try:
+        out = subprocess.run(
+            [fc_list, ":", "family"], capture_output=True, timeout=30, check=False, stdin=subprocess.DEVNULL
+        ).stdout.decode("utf-8", "replace")
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return {name.strip() for line in out.splitlines() for name in line.split(",") if name.strip()}
+
+
+def substitutions(installed: set[str] | None) -> dict[str, str]:
+    """Official font → the face LibreOffice draws in its place when it is not installed,
+    so that the preview tells title, heading, lead and body apart."""
+    out = {}
+    for name, candidates in L.preview_roles().items():
+        if installed is not None and name in installed:
+            continue
+        found = [c for c in candidates if installed is None or c in installed]
+        if found:
+            out[name] = found[0]
+    return out
+
+
+SYSTEM_FONTCONFIG = Path("/etc/fonts/fonts.conf")
+
+
+def write_fontconfig(path: Path, pairs: dict[str, str]) -> dict[str, str]:
+    """A fontconfig file for LibreOffice's run: the system's, plus the substitutions.
+
+    Returns the environment LibreOffice needs (none where fontconfig is not in use).
+    """
+    system = Path(os.environ.get("FONTCONFIG_FILE") or SYSTEM_FONTCONFIG)
+    if not pairs or not system.is_file():
+        return {}
+    rules = "".join(
+        '<match target="pattern">'
+        f'<test name="family" qual="any"><string>{escape(font)}</string></test>'
+        f'<edit name="family" mode="assign" binding="strong"><string>{escape(face)}</string></edit>'
+        "</match>\n"
+        for font, face in sorted(pairs.items())
+    )
+    path.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        f'<include ignore_missing="yes">{escape(str(system))}</include>\n{rules}</fontconfig>\n',
+        encoding="utf-8",
+    )
+    return {"FONTCONFIG_FILE": str(path)}
 
 
 def _chunks(items: list[Path], n: int) -> list[list[Path]]:
@@ -68,6 +123,7 @@ def convert(docx_files: list[Path], jobs: int = 1) -> list[Converted]:
     if not docx_files:
         return []
     soffice = find_soffice()
+    pairs = substitutions(installed_families())
     results: dict[Path, Converted] = {}
     # Work inside the output folder, so that a finished PDF is renamed into place atomically.
     with tempfile.TemporaryDirectory(prefix=".xxgk-pdf-", dir=docx_files[0].parent.resolve()) as tmp:
@@ -77,6 +133,7 @@ def convert(docx_files: list[Path], jobs: int = 1) -> list[Converted]:
             profile = Path(tmp) / f"profile{i}"
             log = Path(tmp) / f"stderr{i}.txt"
             outdir.mkdir()
+            env = {**os.environ, **write_fontconfig(Path(tmp) / f"fonts{i}.conf", pairs)}
             cmd = [
                 soffice,
                 f"-env:UserInstallation={profile.resolve().as_uri()}",
@@ -98,6 +155,7 @@ def convert(docx_files: list[Path], jobs: int = 1) -> list[Converted]:
                         stderr=err,
                         stdin=subprocess.DEVNULL,
                         start_new_session=True,
+                        env=env,
                     )
                 except OSError as exc:
                     for docx in chunk:

@@ -7,12 +7,18 @@ a prepared zip of the unchanged parts.  :func:`render_reference` is the plain
 docxtpl way, kept as the reference the tests compare the fast path with.
 
 Every template, the bundled ones and a user's own, is rendered in a Jinja
-sandbox with ``StrictUndefined`` and XML escaping on.
+sandbox with ``StrictUndefined`` and XML escaping on.  A user's template is put
+in ECMA-376 child order once, when it is prepared; the font set a report asks
+for (``fonts``) is swapped into the styles and the font table of the prepared
+package; created and modified are the time of generation (``SOURCE_DATE_EPOCH``
+when set).
 """
 
 from __future__ import annotations
 
+import datetime
 import io
+import os
 import re
 import zipfile
 from collections.abc import Mapping
@@ -28,6 +34,8 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from xxgk import layouts as L
+from xxgk import ooxml
+from xxgk import typeset as T
 from xxgk.compute import format_number, nested
 from xxgk.errors import OutputError, TemplateError
 from xxgk.files import write_atomic
@@ -35,6 +43,9 @@ from xxgk.report import Report
 from xxgk.sandbox import LimitedSandbox
 
 DOCUMENT = "word/document.xml"
+CORE = "docProps/core.xml"
+STYLES = "word/styles.xml"
+FONT_TABLE = "word/fontTable.xml"
 _TAG = re.compile(r"\{[{%]")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 MAX_TEMPLATE_BYTES = 50 * 2**20
@@ -53,22 +64,71 @@ def template_path(layout: L.Layout) -> Path:
     return template_dir() / layout.template_name
 
 
+def fonts_of(report: Report) -> str:
+    """The font set the report asks for (``fonts`` in the input or the shared values)."""
+    fonts = report.data.get("fonts") or L.DEFAULT_FONTS
+    return fonts if fonts in L.FONT_SETS else L.DEFAULT_FONTS
+
+
 def context(report: Report) -> dict[str, Any]:
-    """The template context: cells as printed, text paragraphs, signature."""
+    """The template context: cells as printed, text paragraphs, title lines, signature."""
+    from markupsafe import Markup
+
     values: dict[str, Any] = {k: format_number(v) for k, v in report.cells.items()}
     ctx = nested(values)
     ctx["agency"] = report.agency
     ctx["year"] = report.year
-    ctx[L.TEXT_KEY] = report.text  # paragraphs: p.lead (楷体) and p.body
-    ctx[L.SIGNATURE_KEY] = (
-        {
+    ctx["title"] = T.title_lines(report.agency, report.year, report.data.get("title"))
+    signed = report.date is not None
+    text: dict[str, list[dict[str, Any]]] = {}
+    for key, paras in report.text.items():
+        text[key] = [
+            {
+                "lead": p.lead,
+                "body": p.body,
+                # a level-2 heading on its own line; the paragraph the signature stays with
+                "keep": (bool(p.lead) and not p.body.strip())
+                or (signed and key == L.OTHER.key and i == len(paras) - 1),
+            }
+            for i, p in enumerate(paras)
+        ]
+    ctx[L.TEXT_KEY] = text
+    signature: dict[str, Any] | None = None
+    if report.date is not None:
+        date = f"{report.date.year}年{report.date.month}月{report.date.day}日"
+        name_right, date_right = T.signature_indents(report.agency, date)
+        signature = {
             "agency": report.agency,
-            "date": f"{report.date.year}年{report.date.month}月{report.date.day}日",
+            "date": date,
+            "agency_paragraph": Markup(
+                "".join(
+                    T.signature_paragraph(line, L.SIGNATURE_STYLE, name_right, keep_next=True)
+                    for line in T.signature_lines(report.agency)
+                )
+            ),
+            "date_paragraph": Markup(
+                T.signature_paragraph(date, L.SIGNATURE_STYLE, date_right, keep_next=False)
+            ),
         }
-        if report.date is not None
-        else None
-    )
+    ctx[L.SIGNATURE_KEY] = signature
     return ctx
+
+
+def generation_time() -> datetime.datetime:
+    """Now, or ``SOURCE_DATE_EPOCH`` (reproducible output), in UTC, to the second."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC).replace(tzinfo=None)
+    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None, microsecond=0)
+
+
+_CORE_DATE = re.compile(r"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:\2>)")
+
+
+def stamp_core(xml: str, when: datetime.datetime) -> str:
+    """Created and modified = the time of generation."""
+    text = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _CORE_DATE.sub(lambda m: f"{m.group(1)}{text}{m.group(3)}", xml)
 
 
 def environment() -> SandboxedEnvironment:
@@ -84,7 +144,7 @@ def environment() -> SandboxedEnvironment:
 class _Part:
     name: str
     prefix: str
-    template: Template
+    template: Template | None  # None: no tags, the source as it is
     suffix: str
     source: str
 
@@ -92,9 +152,11 @@ class _Part:
 class CompiledTemplate:
     """A template prepared once; :meth:`render` produces one report's .docx bytes."""
 
-    def __init__(self, path: Path, *, bundled: bool = False) -> None:
+    def __init__(self, path: Path, *, bundled: bool = False, fonts: str = L.DEFAULT_FONTS) -> None:
         self.path = path
         self.verify = not bundled  # a user's template: check each output parses as XML
+        self.fonts = fonts
+        self.swaps: dict[str, str] = {}  # font names of the template → those of ``fonts``
         try:
             self._prepare(path)
         except (TemplateError, MemoryError):
@@ -122,6 +184,11 @@ class CompiledTemplate:
         self.fast = _fast_eligible(archive)
         self.env = environment()
         self.parts: list[_Part] = []
+        if STYLES in names:
+            self.swaps = font_swaps(archive.read(STYLES).decode("utf-8", "replace"), self.fonts)
+        if self.verify or self.swaps:  # a user's template in schema order; the chosen fonts
+            data = _rewrite(archive, self.swaps, reorder=self.verify)
+            archive = zipfile.ZipFile(io.BytesIO(data))
         if not self.fast:
             self.base = data
             return
@@ -137,11 +204,12 @@ class CompiledTemplate:
                 if _TAG.search(text):
                     name = str(part.partname).lstrip("/")
                     dynamic[name] = self._part(name, "", tpl.patch_xml(text), "")
-        core = "docProps/core.xml"
-        if core in names:
-            text = archive.read(core).decode("utf-8")
-            if _TAG.search(text):  # document properties: title, author
-                dynamic[core] = self._part(core, "", text, "")
+        if CORE in names:  # document properties: title, author (tags); dates (always)
+            text = archive.read(CORE).decode("utf-8")
+            if _TAG.search(text):
+                dynamic[CORE] = self._part(CORE, "", text, "")
+            else:
+                dynamic[CORE] = _Part(CORE, "", None, "", text)
         if not _TAG.search(dynamic[DOCUMENT].source):
             raise TemplateError(
                 f"{path} 中没有任何 {{{{ … }}}} 标签：这像是一份已生成的报告，而不是模板；"
@@ -174,15 +242,24 @@ class CompiledTemplate:
         return self._part(DOCUMENT, prefix, tpl.patch_xml(tpl.get_xml()), whole[end:])
 
     def render(self, ctx: Mapping[str, Any]) -> bytes:
+        when = generation_time()
         if not self.fast:
-            return render_reference(self.path, ctx)
+            data = render_reference(self.path, ctx, when)
+            if self.verify or self.swaps:
+                data = _rewrite(zipfile.ZipFile(io.BytesIO(data)), self.swaps, reorder=self.verify)
+            return data
         buf = io.BytesIO(self.base)
         buf.seek(0, io.SEEK_END)
         with zipfile.ZipFile(buf, "a", zipfile.ZIP_DEFLATED) as out:
             for part in self.parts:
-                xml = _postprocess(_render(part.template, ctx, self.path))
+                if part.template is None:
+                    xml = part.source
+                else:
+                    xml = _postprocess(_render(part.template, ctx, self.path))
                 if part.name == DOCUMENT and "docPr" in xml:
                     xml = _renumber_drawings(xml)
+                if part.name == CORE:
+                    xml = stamp_core(xml, when)
                 if self.verify:
                     _check_xml(part.prefix + xml + part.suffix, self.path)
                 info = zipfile.ZipInfo(part.name, date_time=_ZIP_TIME)
@@ -246,18 +323,92 @@ def _fast_eligible(archive: zipfile.ZipFile) -> bool:
 
 
 @cache
-def compiled(path: Path, mtime_ns: int, size: int) -> CompiledTemplate:
-    return CompiledTemplate(path, bundled=path.parent == template_dir().resolve())
+def compiled(path: Path, mtime_ns: int, size: int, fonts: str = L.DEFAULT_FONTS) -> CompiledTemplate:
+    return CompiledTemplate(path, bundled=path.parent == template_dir().resolve(), fonts=fonts)
 
 
-def get_template(path: Path) -> CompiledTemplate:
+def get_template(path: Path, fonts: str = L.DEFAULT_FONTS) -> CompiledTemplate:
     try:
         st = path.stat()
     except OSError:
         raise TemplateError(f"模板文件不存在：{path}") from None
     if path.is_dir():
         raise TemplateError(f"模板应为 .docx 文件，{path} 是一个文件夹")
-    return compiled(path.resolve(), st.st_mtime_ns, st.st_size)
+    return compiled(path.resolve(), st.st_mtime_ns, st.st_size, fonts)
+
+
+# --------------------------------------------------------------------------
+# Fonts and schema order of a template's parts
+# --------------------------------------------------------------------------
+
+
+def font_swaps(styles_xml: str, fonts: str) -> dict[str, str]:
+    """Font names to replace so that a template made with one font set uses ``fonts``."""
+    target = L.FONT_SETS[fonts]
+    for own in L.FONT_SETS.values():
+        if own is not target and f'w:eastAsia="{own.body.name}"' in styles_xml:
+            pairs = zip(own.faces, target.faces, strict=True)
+            return {old.name: new.name for old, new in pairs if old.name != new.name}
+    return {}
+
+
+_XML_PARTS = re.compile(r"word/(document|styles|settings|numbering|fontTable|header\d*|footer\d*)\.xml")
+
+
+def _rewrite(archive: zipfile.ZipFile, swaps: dict[str, str], *, reorder: bool) -> bytes:
+    """The package with the fonts swapped and, for a user's template, every part in schema order."""
+    from lxml import etree
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in archive.infolist():
+            data = archive.read(info.filename)
+            if info.filename == FONT_TABLE and swaps:
+                data = _font_table(data, swaps)
+            elif _XML_PARTS.fullmatch(info.filename):
+                text = data.decode("utf-8")
+                for old, new in swaps.items():
+                    text = text.replace(f'="{old}"', f'="{new}"')
+                if reorder:
+                    root = etree.fromstring(text.encode("utf-8"), _parser())
+                    if ooxml.reorder(root):
+                        text = etree.tostring(root, encoding="unicode")
+                        text = "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n" + text
+                data = text.encode("utf-8")
+            out.writestr(info, data, zipfile.ZIP_DEFLATED)
+    return buf.getvalue()
+
+
+def _font_table(data: bytes, swaps: dict[str, str]) -> bytes:
+    """The template's font table without the replaced fonts, with the new ones declared."""
+    from lxml import etree
+
+    new = etree.fromstring(T.font_table(_set_of(swaps)))
+    try:
+        root = etree.fromstring(data, _parser())
+    except etree.XMLSyntaxError:
+        return T.font_table(_set_of(swaps))
+    name = f"{{{T.W_NS}}}name"
+    declared = {f.get(name) for f in new}
+    for font in list(root):
+        if font.get(name) in swaps or font.get(name) in declared:
+            root.remove(font)
+    for font in new:
+        root.append(font)
+    ooxml.reorder(root)
+    declaration = b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+    return declaration + etree.tostring(root, encoding="utf-8")
+
+
+def _parser() -> Any:
+    from lxml import etree
+
+    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+
+
+def _set_of(swaps: dict[str, str]) -> L.FontSet:
+    names = set(swaps.values())
+    return next(s for s in L.FONT_SETS.values() if names <= {f.name for f in s.faces})
 
 
 # --------------------------------------------------------------------------
@@ -265,7 +416,7 @@ def get_template(path: Path) -> CompiledTemplate:
 # --------------------------------------------------------------------------
 
 
-def render_reference(path: Path, ctx: Mapping[str, Any]) -> bytes:
+def render_reference(path: Path, ctx: Mapping[str, Any], when: datetime.datetime | None = None) -> bytes:
     from docxtpl import DocxTemplate
 
     class Reference(DocxTemplate):  # type: ignore[misc]
@@ -278,6 +429,8 @@ def render_reference(path: Path, ctx: Mapping[str, Any]) -> bytes:
         tpl.render(dict(ctx), jinja_env=environment(), autoescape=True)
     except Exception as exc:  # as in _render
         raise _template_error(path, exc) from None
+    props = tpl.docx.core_properties
+    props.created = props.modified = when or generation_time()
     buf = io.BytesIO()
     tpl.save(buf)
     return buf.getvalue()
@@ -291,7 +444,7 @@ def render_reference(path: Path, ctx: Mapping[str, Any]) -> bytes:
 def render_bytes(report: Report, template: Path | None = None) -> bytes:
     path = template if template is not None else template_path(report.layout)
     try:
-        return get_template(path).render(context(report))
+        return get_template(path, fonts_of(report)).render(context(report))
     except TemplateError as exc:
         if template is not None and "has no attribute" in str(exc):
             raise TemplateError(

@@ -53,7 +53,7 @@ def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, An
 # Loading
 # --------------------------------------------------------------------------
 
-DEFAULTS_KEYS = ("year", "layout", "date", L.TEXT_KEY)
+DEFAULTS_KEYS = ("year", "layout", "date", "fonts", L.TEXT_KEY)
 
 
 def read_defaults(path: Path) -> dict[str, Any]:

@@ -22,31 +22,36 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, Twips
 
+from xxgk import __version__, ooxml
 from xxgk import layouts as L
+from xxgk import typeset as T
 
-# GB/T 9704-2012 as agencies apply it.
-LATIN = "Times New Roman"
-TITLE_FONT = "方正小标宋简体"
-HEADING_FONT = "黑体"
-LEAD_FONT = "楷体_GB2312"
-BODY_FONT = "仿宋_GB2312"
-TABLE_FONT = "宋体"
-PAGE_NUMBER_FONT = "宋体"
-BODY_SIZE = Pt(16)  # 三号
-TITLE_SIZE = Pt(22)  # 二号
+# GB/T 9704-2012 as agencies apply it; the font names are in layouts.FONT_SETS.
+FONTS = L.FONT_SETS[L.DEFAULT_FONTS]  # the templates name the default set; the renderer swaps
+LATIN = L.LATIN_FONT.name
+TITLE_FONT = FONTS.title.name
+HEADING_FONT = FONTS.heading.name
+LEAD_FONT = FONTS.lead.name
+BODY_FONT = FONTS.body.name
+TABLE_FONT = L.SONG.name
+PAGE_NUMBER_FONT = L.SONG.name  # 半角宋体: the digits too
+BODY_SIZE = Pt(T.BODY_PT)  # 三号
+TITLE_SIZE = Pt(T.TITLE_PT)  # 二号
 PAGE_NUMBER_SIZE = Pt(14)  # 四号
+PAGE_NUMBER_INDENT = Twips(T.BODY_PT * 20)  # 7.5: 单页码居右空一字，双页码居左空一字
 LINE_PITCH = Twips(578)  # 28.9 pt: 22 lines in the 225 mm text block
 INDENT_CHARS = 200  # hundredths of a character
-TEXT_WIDTH = 8840  # twips: 210 mm − 28 mm − 26 mm
+TEXT_WIDTH = T.TEXT_WIDTH
 CELL_MARGIN = 30  # twips, left and right inside table cells: five digits fit a column
 BORDER_SIZE = 4  # eighths of a point: 0.5 pt
+TABLE_LINE = 1.25  # table line pitch, in ems of the table's font size
 
 STYLE_TITLE = "报告标题"
 STYLE_HEADING = "一级标题"
 STYLE_BODY = "Normal"
 STYLE_LEAD = "二级标题引导"
-STYLE_SIGNATURE = "落款"
-FIXED_DATE = datetime.datetime(2024, 1, 1)
+STYLE_SIGNATURE = L.SIGNATURE_STYLE
+FIXED_DATE = datetime.datetime(2024, 1, 1)  # the template's own; a report gets its generation time
 
 
 def _fonts(element: Any, east_asia: str, latin: str = LATIN) -> None:
@@ -121,7 +126,7 @@ def _setup_styles(doc: Any) -> None:
     signature = styles.add_style(STYLE_SIGNATURE, WD_STYLE_TYPE.PARAGRAPH)
     signature.base_style = body
     signature.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    signature.paragraph_format.right_indent = Pt(16 * 4)
+    signature.paragraph_format.right_indent = Twips(T.SIGNATURE_INDENT * T.BODY_PT * 20)  # 右空二字
     _first_line_indent(signature.element.get_or_add_pPr(), 0, BODY_SIZE)
 
     for size in sorted({t.font_size for t in L.LAYOUTS[L.DEFAULT_LAYOUT].tables}):
@@ -130,7 +135,10 @@ def _setup_styles(doc: Any) -> None:
         _style_font(style, TABLE_FONT, Pt(size))
         pf = style.paragraph_format
         pf.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        # compact rows: a fixed line of 1.25 em, about Word's single spacing in 宋体, so that
+        # Word and the preview agree whatever face stands in (Noto CJK's single line is 1.45 em)
+        pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        pf.line_spacing = Pt(size * TABLE_LINE)
         _first_line_indent(style.element.get_or_add_pPr(), 0, Pt(size))
 
 
@@ -145,15 +153,27 @@ def _page(doc: Any) -> None:
     section.left_margin, section.right_margin = Mm(28), Mm(26)
     section.header_distance = Mm(15)
     section.footer_distance = Mm(25)
-    footer = section.footer.paragraphs[0]
-    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    footer.paragraph_format.first_line_indent = Pt(0)
+    # GB/T 9704 7.5: odd pages right-aligned one character in, even pages left-aligned.
+    doc.settings.odd_and_even_pages_header_footer = True
+    _page_number(section.footer.paragraphs[0], WD_ALIGN_PARAGRAPH.RIGHT)
+    _page_number(section.even_page_footer.paragraphs[0], WD_ALIGN_PARAGRAPH.LEFT)
+
+
+def _page_number(footer: Any, alignment: Any) -> None:
+    """``— 1 —``: 四号 半角宋体 digits between 一字线."""
+    footer.alignment = alignment
+    pf = footer.paragraph_format
+    if alignment == WD_ALIGN_PARAGRAPH.RIGHT:
+        pf.right_indent = PAGE_NUMBER_INDENT
+    else:
+        pf.left_indent = PAGE_NUMBER_INDENT
+    pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
     _first_line_indent(footer._p.get_or_add_pPr(), 0, PAGE_NUMBER_SIZE)
 
     def run(text: str | None = None, field: str | None = None, instr: str | None = None) -> None:
         r = footer.add_run(text)
         r.font.size = PAGE_NUMBER_SIZE
-        _fonts(r._r.get_or_add_rPr(), PAGE_NUMBER_FONT)
+        _fonts(r._r.get_or_add_rPr(), PAGE_NUMBER_FONT, PAGE_NUMBER_FONT)
         if field is not None:
             fld = OxmlElement("w:fldChar")
             fld.set(qn("w:fldCharType"), field)
@@ -163,6 +183,7 @@ def _page(doc: Any) -> None:
             it.set(qn("xml:space"), "preserve")
             it.text = instr
             r._r.append(it)
+        _preserve(r)
 
     run("— ")
     run(field="begin")
@@ -186,11 +207,22 @@ def _paragraph(doc: Any, text: str = "", style: str = STYLE_BODY) -> Any:
 
 
 def _text_loop(doc: Any, expr: str) -> None:
-    """Paragraphs of free text: one ``w:p`` per paragraph, lead in 楷体."""
+    """Paragraphs of free text: one ``w:p`` per paragraph, lead in 楷体.
+
+    A paragraph marked ``keep`` (a level-2 heading on a line of its own, the last
+    paragraph before the signature) is kept with the next one.
+    """
     _paragraph(doc, f"{{%p for p in {expr} %}}")
-    p = doc.add_paragraph(style=STYLE_BODY)
-    _preserve(p.add_run("{{ p.lead }}", style=STYLE_LEAD))
-    _preserve(p.add_run("{{ p.body }}"))
+    _paragraph(doc, "{%p if p.keep %}")
+    for keep in (True, False):
+        p = doc.add_paragraph(style=STYLE_BODY)
+        if keep:
+            p.paragraph_format.keep_with_next = True
+        _preserve(p.add_run("{{ p.lead }}", style=STYLE_LEAD))
+        _preserve(p.add_run("{{ p.body }}"))
+        if keep:
+            _paragraph(doc, "{%p else %}")
+    _paragraph(doc, "{%p endif %}")
     _paragraph(doc, "{%p endfor %}")
 
 
@@ -216,8 +248,8 @@ def _table(doc: Any, table: L.Table) -> None:
     for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
         _set(borders, f"w:{side}", val="single", sz=str(BORDER_SIZE), space="0", color="000000")
     margins = _set(tblPr, "w:tblCellMar")
-    for side in ("left", "right"):
-        _set(margins, f"w:{side}", w=str(CELL_MARGIN), type="dxa")
+    for side in ("top", "left", "bottom", "right"):
+        _set(margins, f"w:{side}", w=str(0 if side in ("top", "bottom") else CELL_MARGIN), type="dxa")
     for col, width in zip(tbl.tblGrid.findall(qn("w:gridCol")), table.widths, strict=True):
         col.set(qn("w:w"), str(width))
 
@@ -245,7 +277,7 @@ def _table(doc: Any, table: L.Table) -> None:
             for p in tc.findall(qn("w:p")):
                 pPr = p.get_or_add_pPr()
                 _set(pPr, "w:pStyle", val=style.style_id)
-                if table.keep_together and r < table.nrows - 1:
+                if table.keep_together and r < table.nrows - 1:  # one page, with its heading
                     _set(pPr, "w:keepNext")
             offset += span
 
@@ -268,8 +300,9 @@ def build_document(layout: L.Layout) -> Any:
     props.language = "zh-CN"
     props.identifier = ""  # as docxtpl leaves it, so that both render paths agree
     # The default document starts with no paragraphs; everything below is added in order.
-    _paragraph(doc, "{{ agency }}", STYLE_TITLE)
-    _paragraph(doc, "{{ year }}年" + L.REPORT_NAME, STYLE_TITLE)
+    _paragraph(doc, "{%p for line in title %}")
+    _paragraph(doc, "{{ line }}", STYLE_TITLE)
+    _paragraph(doc, "{%p endfor %}")
     _paragraph(doc)
     tables = {t.key: t for t in layout.tables}
     for section in L.SECTIONS:
@@ -279,12 +312,87 @@ def build_document(layout: L.Layout) -> Any:
             _table(doc, tables[section.table])
         else:
             _text_loop(doc, f"{L.TEXT_KEY}.{section.key}")
+    # GB/T 9704 7.3.5.2: one blank line, the agency, the date; kept with the end of 六.
     _paragraph(doc, f"{{%p if {L.SIGNATURE_KEY} %}}")
-    _paragraph(doc)
-    _paragraph(doc, f"{{{{ {L.SIGNATURE_KEY}.agency }}}}", STYLE_SIGNATURE)
-    _paragraph(doc, f"{{{{ {L.SIGNATURE_KEY}.date }}}}", STYLE_SIGNATURE)
+    _paragraph(doc).paragraph_format.keep_with_next = True
+    _paragraph(doc, f"{{{{p {L.SIGNATURE_KEY}.agency_paragraph }}}}", STYLE_SIGNATURE)
+    _paragraph(doc, f"{{{{p {L.SIGNATURE_KEY}.date_paragraph }}}}", STYLE_SIGNATURE)
     _paragraph(doc, "{%p endif %}")
+    _package_parts(doc)
+    _prune(doc)
+    for element in _xml_parts(doc):
+        ooxml.reorder(element)
     return doc
+
+
+def _xml_parts(doc: Any) -> list[Any]:
+    """The parsed parts xxgk writes: document, styles, settings, numbering, footers."""
+    parts = [doc.element, doc.styles.element, doc.settings.element]
+    section = doc.sections[0]
+    parts += [section.footer._element, section.even_page_footer._element]
+    return parts
+
+
+APP_XML = (
+    "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+    'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+    "<Application>xxgk {version}</Application><DocSecurity>0</DocSecurity>"
+    "<ScaleCrop>false</ScaleCrop><LinksUpToDate>false</LinksUpToDate>"
+    "<SharedDoc>false</SharedDoc><HyperlinksChanged>false</HyperlinksChanged></Properties>"
+)
+
+
+LEFTOVER_RELS = (
+    "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects",
+    RT.NUMBERING,
+    RT.CUSTOM_XML,
+)
+
+
+def _prune(doc: Any) -> None:
+    """Drop what python-docx's sample document brings and the report does not use: ~170
+    unused styles (with fonts such as Courier and Symbol), bullet numbering, a second copy
+    of the styles, a bibliography part."""
+    styles = doc.styles.element
+    by_id = {s.get(qn("w:styleId")): s for s in styles.findall(qn("w:style"))}
+    keep = {sid for sid, s in by_id.items() if s.get(qn("w:default")) == "1"}
+    roots = [doc.element, doc.sections[0].footer._element, doc.sections[0].even_page_footer._element]
+    for root in roots:
+        for tag in ("w:pStyle", "w:rStyle", "w:tblStyle"):
+            keep |= {el.get(qn("w:val")) for el in root.iter(qn(tag))}
+    todo = list(keep)
+    while todo:
+        style = by_id.get(todo.pop())
+        if style is None:
+            continue
+        for tag in ("w:basedOn", "w:next", "w:link"):
+            ref = style.find(qn(tag))
+            if ref is not None and ref.get(qn("w:val")) not in keep:
+                keep.add(ref.get(qn("w:val")))
+                todo.append(ref.get(qn("w:val")))
+    for sid, style in by_id.items():
+        if sid not in keep:
+            styles.remove(style)
+    assert not list(styles.iter(qn("w:numPr")))  # nothing left refers to the numbering
+    for rid, rel in list(doc.part.rels.items()):
+        if rel.reltype in LEFTOVER_RELS:
+            del doc.part.rels[rid]
+
+
+def _package_parts(doc: Any) -> None:
+    """Font table, application name, settings: ours, not the python-docx sample's."""
+    package = doc.part.package
+    for part in package.iter_parts():
+        name = str(part.partname)
+        if name == "/word/fontTable.xml":
+            part._blob = T.font_table(FONTS)
+        elif name == "/docProps/app.xml":
+            part._blob = APP_XML.format(version=__version__).encode("utf-8")
+    settings = doc.settings.element
+    lang = settings.find(qn("w:themeFontLang"))
+    if lang is not None:
+        lang.set(qn("w:eastAsia"), "zh-CN")
 
 
 def build_template(layout: L.Layout) -> bytes:

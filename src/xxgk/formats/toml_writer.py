@@ -97,6 +97,11 @@ def input_toml(
             if date
             else f"# date = {year + 1}-01-20  # {META_PLACES['date']}：删去开头的 “# ” 即加上落款"
         ),
+        f'# fonts = "gbk"  # {META_PLACES["fonts"]}：'
+        + "或".join(f"{k}（{v.description}）" for k, v in L.FONT_SETS.items())
+        + f"；默认 {L.DEFAULT_FONTS}",
+        f"# title = [{toml_string(agency)}, {toml_string(f'{year}年{L.REPORT_NAME}')}]"
+        f"  # {META_PLACES['title']}：自动分行不合意时，逐行写出标题",
         "",
         "[text]",
         "# 文字按段落写，段与段之间空一行。可以引用表中的数，例如 {{ requests.received.total }}",
