@@ -41,15 +41,27 @@ class Job:
     defaults: Mapping[str, Any] | None = None
     template: Path | None = None
     prefix: str = TEMP_PREFIX
+    html: bool = False  # also the HTML beside each .docx
+    fragment: bool = False  # the HTML as a fragment for a CMS editor
 
     def __call__(self, path: Path) -> Outcome:
         from xxgk.files import write_temp
         from xxgk.render import render_bytes
 
         outcome = Outcome(path)
+        html_tmp: Path | None = None
         try:
             report: Report = load(path, defaults=self.defaults)
             tmp = write_temp(self.outdir, render_bytes(report, self.template), self.prefix)
+            if self.html or self.fragment:
+                from xxgk.formats.html_writer import report_html
+
+                try:
+                    page = report_html(report, fragment_only=self.fragment).encode("utf-8")
+                    html_tmp = write_temp(self.outdir, page, self.prefix)
+                except BaseException:
+                    tmp.unlink(missing_ok=True)
+                    raise
         except InputError as exc:
             outcome.fail([str(p) for p in exc.problems])
             outcome.agency, outcome.year = _identity(path, self.defaults)
@@ -71,6 +83,7 @@ class Job:
         outcome.warnings = [str(w) for w in report.warnings]
         outcome.output = self.outdir / report.output_name
         outcome.temp = tmp
+        outcome.html_temp = html_tmp
         outcome.figures = {name: get(report.cells) for name, get in key_figures().items()}
         return outcome
 
@@ -131,12 +144,20 @@ def _place(outcomes: list[Outcome], outdir: Path) -> None:
         try:
             if o.status != FAILED and o.output is not None:
                 os.replace(o.temp, o.output)
+                if o.html_temp is not None:
+                    from xxgk.formats.html_writer import html_path
+
+                    o.html = html_path(o.output)
+                    os.replace(o.html_temp, o.html)
             else:
                 o.temp.unlink(missing_ok=True)
         except OSError as exc:
             o.fail([f"无法写入 {o.output}：{exc.strerror or exc}"])
             o.temp.unlink(missing_ok=True)
-        o.temp = None
+            o.html = None
+        if o.html_temp is not None:
+            o.html_temp.unlink(missing_ok=True)
+        o.temp = o.html_temp = None
 
 
 def _sweep(outdir: Path, prefix: str, older_than: float = 0.0) -> None:
@@ -179,8 +200,13 @@ def run_batch(
     template: Path | None = None,
     on_start: Callable[[int], None] | None = None,
     on_result: Callable[[Outcome], None] | None = None,
+    html: bool = False,
+    fragment: bool = False,
 ) -> BatchReport:
-    """Check and render every input; see :class:`BatchReport` for the result."""
+    """Check and render every input; see :class:`BatchReport` for the result.
+
+    ``html``: also the HTML of each report beside its .docx (``fragment``: the article body
+    for a CMS editor); written with the .docx, in the same input's error handling."""
     if summary is not None:
         _check_summary_path(summary)
     if pdf:
@@ -207,7 +233,7 @@ def run_batch(
     _prepare_templates(template)
     prefix = f"{TEMP_PREFIX}{secrets.token_hex(4)}-"
     _sweep(outdir, TEMP_PREFIX, older_than=STALE_SECONDS)  # left by a run that was killed
-    job = Job(outdir, shared, template, prefix)
+    job = Job(outdir, shared, template, prefix, html=html, fragment=fragment)
     results: list[Outcome | None] = [None] * len(paths)
 
     def done(i: int, outcome: Outcome) -> None:
@@ -237,6 +263,12 @@ def run_batch(
     if not pdf:
         for o in outcomes:
             if o.status != FAILED and o.output is not None and (note := drop_stale_pdf(o.output)):
+                report.notes.append(note)
+    if not (html or fragment):
+        from xxgk.formats.html_writer import drop_stale_html
+
+        for o in outcomes:
+            if o.status != FAILED and o.output is not None and (note := drop_stale_html(o.output)):
                 report.notes.append(note)
     if pdf:
         from xxgk.pdf import convert

@@ -20,6 +20,8 @@ import click
 from xxgk import __version__
 from xxgk.layouts import DEFAULT_LAYOUT, LAYOUTS, MAX_YEAR, MIN_YEAR  # data only: cheap to import
 
+SCHEMA_FILE = "xxgk-schema.json"  # what `xxgk init` points editors at
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 EPILOG_ROOT = """\b
@@ -121,6 +123,14 @@ defaults_option = _path_option(
 template_option = _path_option(
     "--template", "使用自己修改过的模板（.docx）代替内置模板；模板在沙箱中渲染。"
 )
+html_option = click.option(
+    "--html", is_flag=True, help="同时在 .docx 旁生成同名 .html 网页（用于门户网站发布）。"
+)
+fragment_option = click.option(
+    "--fragment",
+    is_flag=True,
+    help="生成的 .html 只含正文（内联样式，无 class），用于粘贴到网站内容管理系统的编辑器；隐含 --html。",
+)
 
 
 @cli.command(
@@ -130,6 +140,8 @@ template_option = _path_option(
   xxgk render 2025.toml -o out/ --previous 2024.toml
   xxgk render 2025.toml -o 报告.docx --pdf
   xxgk render 甲县.toml --defaults _defaults.toml
+  xxgk render 2025.toml -o out/ --html
+  xxgk render 2025.toml -o out/ --html --fragment
 """
 )
 @click.argument("input_file", metavar="INPUT", type=path_arg)
@@ -144,6 +156,8 @@ template_option = _path_option(
 @defaults_option
 @template_option
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 导出 PDF。")
+@html_option
+@fragment_option
 def render(
     input_file: Path,
     output: Path | None,
@@ -151,18 +165,28 @@ def render(
     defaults: Path | None,
     template: Path | None,
     pdf: bool,
+    html: bool,
+    fragment: bool,
 ) -> None:
     """生成一份年度报告（.docx）。"""
     with _user_errors("未生成报告。"):
         from xxgk import render_one
 
         result = render_one(
-            input_file, output, previous=previous, defaults=defaults, template=template, pdf=pdf
+            input_file,
+            output,
+            previous=previous,
+            defaults=defaults,
+            template=template,
+            pdf=pdf,
+            html=html,
+            fragment=fragment,
         )
         _warn(str(input_file), result.warnings)
         click.echo(f"已生成：{result.output}")
-        if result.pdf is not None:
-            click.echo(f"已生成：{result.pdf}")
+        for extra in (result.pdf, result.html):
+            if extra is not None:
+                click.echo(f"已生成：{extra}")
 
 
 @cli.command(
@@ -207,6 +231,8 @@ def validate(inputs: tuple[Path, ...], previous: Path | None, defaults: Path | N
   xxgk init -o 2025.toml
   xxgk init --layout xingtai-2022 -o 2025.toml
   xxgk init > 2025.toml
+  xxgk init -o 2025.toml --schema              同时写出 xxgk-schema.json（编辑器补全用）
+  xxgk init -o 2025.toml --schema 共用/schema.json
 """
 )
 @click.option(
@@ -221,16 +247,33 @@ def validate(inputs: tuple[Path, ...], previous: Path | None, defaults: Path | N
 )
 @click.option("--year", type=click.IntRange(MIN_YEAR, MAX_YEAR), help="报告年度；默认为上一年。")
 @click.option("--force", is_flag=True, help="覆盖已有的文件。")
-def init(layout: str, output: Path | None, year: int | None, force: bool) -> None:
+@click.option(
+    "--schema",
+    "schema_file",
+    is_flag=False,
+    flag_value=SCHEMA_FILE,
+    type=path_arg,
+    help=f"同时写出输入文件的 JSON Schema（默认 {SCHEMA_FILE}，与输入文件在同一文件夹）；"
+    "输入文件第一行的 #:schema 指向它，编辑器据此补全键名、检查数字。",
+)
+def init(layout: str, output: Path | None, year: int | None, force: bool, schema_file: Path | None) -> None:
     """生成带中文注释的输入文件模板（可直接通过检查和生成）。"""
     with _user_errors():
-        from xxgk import init_text, write_skeleton
+        from xxgk import init_text, write_schema, write_skeleton
 
-        text = init_text(layout, year)
+        folder = output.parent if output is not None else Path()
+        if schema_file is not None and schema_file == Path(SCHEMA_FILE):
+            schema_file = folder / SCHEMA_FILE  # the default name: beside the input file
+        reference = (
+            os.path.relpath(schema_file, folder) if schema_file is not None else SCHEMA_FILE
+        ).replace(os.sep, "/")
+        text = init_text(layout, year, schema=reference if reference.startswith(".") else f"./{reference}")
         if output is None:
             click.echo(text, nl=False)
-            return
-        click.echo(f"已生成：{write_skeleton(output, text, force=force)}")
+        else:
+            click.echo(f"已生成：{write_skeleton(output, text, force=force)}")
+        if schema_file is not None:
+            _echo_err(f"已生成：{write_schema(schema_file, layout)}")
 
 
 @cli.command(
@@ -238,6 +281,7 @@ def init(layout: str, output: Path | None, year: int | None, force: bool) -> Non
 示例：
   xxgk batch inputs/branches/ -o out/ --defaults inputs/branches/_defaults.toml
   xxgk batch a.toml b.toml c.json -o out/ --summary out/汇总.xlsx --pdf
+  xxgk batch inputs/branches/ -o out/ --defaults inputs/branches/_defaults.toml --html
 """
 )
 @click.argument("inputs", metavar="INPUT_OR_DIR...", nargs=-1, required=True, type=path_arg)
@@ -252,6 +296,8 @@ def init(layout: str, output: Path | None, year: int | None, force: bool) -> Non
     help="汇总表：.xlsx 或 .csv，每个单位一行（状态、错误数、主要数字）。",
 )
 @template_option
+@html_option
+@fragment_option
 def batch(
     inputs: tuple[Path, ...],
     outdir: Path,
@@ -260,6 +306,8 @@ def batch(
     pdf: bool,
     summary: Path | None,
     template: Path | None,
+    html: bool,
+    fragment: bool,
 ) -> None:
     """批量生成多个单位的报告：一个出错不影响其他。"""
     with _user_errors():
@@ -276,6 +324,8 @@ def batch(
                 template=template,
                 on_start=progress.start,
                 on_result=progress.update,
+                html=html,
+                fragment=fragment,
             )
         for line in report.lines():
             _echo_err(line)
@@ -330,6 +380,43 @@ def layouts_command() -> None:
     for name, layout in available_layouts().items():
         mark = "（默认）" if name == DEFAULT_LAYOUT else ""
         click.echo(f"{name}{mark}：{layout.description}")
+
+
+@cli.command(
+    "schema",
+    epilog="""\b
+示例：
+  xxgk schema -o xxgk-schema.json
+  xxgk schema --layout xingtai-2022 -o xingtai-schema.json
+  xxgk schema > xxgk-schema.json
+\b
+用法：JSON 输入文件中写 "$schema": "./xxgk-schema.json"；
+TOML 输入文件第一行写 #:schema ./xxgk-schema.json（VS Code + Even Better TOML）。
+""",
+)
+@click.option(
+    "--layout",
+    type=click.Choice(list(LAYOUTS)),
+    default=DEFAULT_LAYOUT,
+    show_default=True,
+    help="表格版式。",
+)
+@click.option(
+    "-o", "--output", type=path_arg, callback=_suffix(".json"), help="写入的 .json 文件；默认输出到屏幕。"
+)
+def schema_command(layout: str, output: Path | None) -> None:
+    """输出输入文件的 JSON Schema（供编辑器补全键名、检查类型和取值范围）。"""
+    with _user_errors():
+        if output is None:
+            import json
+
+            from xxgk import input_schema
+
+            click.echo(json.dumps(input_schema(layout), ensure_ascii=False, indent=2))
+            return
+        from xxgk import write_schema
+
+        click.echo(f"已生成：{write_schema(output, layout)}")
 
 
 @cli.command(

@@ -80,6 +80,8 @@ RowValues = Annotated[list[Count], Field(min_length=6, max_length=7)]
 KIND_TYPES: dict[L.Kind, Any] = {L.Kind.COUNT: Count, L.Kind.SIGNED: Signed, L.Kind.AMOUNT: Amount}
 ZERO: dict[L.Kind, Any] = {L.Kind.COUNT: 0, L.Kind.SIGNED: 0, L.Kind.AMOUNT: Decimal(0)}
 
+SCHEMA_KEY = "$schema"  # JSON inputs may name their JSON Schema: accepted and ignored
+
 # Document-level keys and what the report calls them.
 META_PLACES: dict[str, str] = {
     "agency": "机关全称（agency）",
@@ -315,6 +317,8 @@ def _is_signed(layout_name: str, loc: tuple[str | int, ...]) -> bool:
 
 
 def validate(layout_name: str, data: dict[str, Any]) -> tuple[BaseModel | None, list[Problem]]:
+    if isinstance(data.get(SCHEMA_KEY), str):  # an editor's pointer to the JSON Schema
+        data = {k: v for k, v in data.items() if k != SCHEMA_KEY}
     try:
         return input_model(layout_name).model_validate(data), []
     except ValidationError as exc:
