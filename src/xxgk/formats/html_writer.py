@@ -39,12 +39,14 @@ PAGE_MARK = '<meta name="generator" content="xxgk'
 MARK_BYTES = 4096  # where a file xxgk wrote says so
 CELL_PADDING = 4  # pixels, the fragment's cellpadding
 
-# Fonts as in the .docx (GB/T 9704), then what Windows, macOS and Linux have.
-TITLE_FONT = "方正小标宋简体,FZXiaoBiaoSong-B05S,Songti SC,SimSun,Noto Serif CJK SC,serif"
-HEADING_FONT = "黑体,SimHei,Heiti SC,Noto Sans CJK SC,sans-serif"
-BODY_FONT = "仿宋_GB2312,FangSong_GB2312,仿宋,FangSong,STFangsong,Noto Serif CJK SC,serif"
-LEAD_FONT = "楷体_GB2312,KaiTi_GB2312,楷体,KaiTi,STKaiti,Noto Serif CJK SC,serif"
-TABLE_FONT = "宋体,SimSun,Songti SC,Noto Serif CJK SC,serif"
+# Fonts as in the .docx (GB/T 9704), then what Windows, macOS and Linux have; digits and Latin
+# letters in Times New Roman (or its metric twin), as in the .docx: five digits fit table 三's columns.
+LATIN = "Times New Roman,Liberation Serif,Tinos"
+TITLE_FONT = f"{LATIN},方正小标宋简体,FZXiaoBiaoSong-B05S,Songti SC,SimSun,Noto Serif CJK SC,serif"
+HEADING_FONT = f"{LATIN},黑体,SimHei,Heiti SC,Noto Sans CJK SC,sans-serif"
+BODY_FONT = f"{LATIN},仿宋_GB2312,FangSong_GB2312,仿宋,FangSong,STFangsong,Noto Serif CJK SC,serif"
+LEAD_FONT = f"{LATIN},楷体_GB2312,KaiTi_GB2312,楷体,KaiTi,STKaiti,Noto Serif CJK SC,serif"
+TABLE_FONT = f"{LATIN},宋体,SimSun,Songti SC,Noto Serif CJK SC,serif"
 LINE = "28.9pt"  # 22 lines on the A4 text block, as in the .docx
 
 # One style per role: the stylesheet of the page and the inline styles of the fragment.
@@ -60,14 +62,14 @@ STYLES: dict[str, str] = {
     ),
     "lead": f"font-family:{LEAD_FONT}",
     "table": (
-        f"border-collapse:collapse;width:100%;table-layout:fixed;margin:0 auto;"
+        f"border-collapse:collapse;width:100%;table-layout:fixed;margin:0 auto 6pt;"
         f"font-family:{TABLE_FONT};line-height:1.3"
     ),
     "caption": (  # the heading above says it on screen; the caption names the table to screen readers
         "position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap"
     ),
     "cell": (
-        "border:1px solid #000;padding:2pt 1pt;text-align:center;vertical-align:middle;"
+        "border:1px solid #000;padding:1pt 0.5pt;text-align:center;vertical-align:middle;"
         "font-weight:normal;overflow-wrap:anywhere"
     ),
     "signature": (
