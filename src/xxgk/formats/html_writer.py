@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 from xxgk import layouts as L
@@ -153,6 +154,15 @@ class _Writer:
                 yield _tag("p", _text(line), **{"class": "signature first" if i == 0 else "signature"})
 
     def table(self, table: L.Table, report: Report) -> str:
+        """The table with the report's numbers: the markup is made once per layout and form."""
+        parts = _table_markup(report.layout.name, table.key, self.fragment)
+        out = [parts[0]]
+        for i in range(1, len(parts), 2):
+            out += [_text(format_number(report.cells[parts[i]])), parts[i + 1]]
+        return "".join(out)
+
+    def table_markup(self, table: L.Table) -> str:
+        """The table with a marker in place of each number (``\0key\0``)."""
         size = f"font-size:{table.font_size:g}pt"
         if self.fragment:
             attrs: dict[str, str | int | None] = {
@@ -189,9 +199,9 @@ class _Writer:
                         )
                     )
                 else:
-                    value = format_number(report.cells[cell.field.key])
                     headers = " ".join(grid.id(h) for h in grid.headers(cell))
-                    cells.append(_tag("td", _text(value), headers=headers, **span, style=style))
+                    value = f"{_MARK}{cell.field.key}{_MARK}"
+                    cells.append(_tag("td", value, headers=headers, **span, style=style))
             rows.append("<tr>" + "".join(cells) + "</tr>")
         head, body = rows[: table.header_rows], rows[table.header_rows :]
         parts = [
@@ -202,6 +212,16 @@ class _Writer:
             parts.append("<thead>\n" + "\n".join(head) + "\n</thead>")
         parts.append("<tbody>\n" + "\n".join(body) + "\n</tbody>")
         return f"<table{_attrs(attrs)}>\n" + "\n".join(parts) + "\n</table>"
+
+
+_MARK = "\0"  # never in a label (labels are the layout's, checked for control characters by XML)
+
+
+@cache
+def _table_markup(layout_name: str, table_key: str, fragment: bool) -> tuple[str, ...]:
+    """Static markup and field keys, alternating: markup, key, markup, …, markup."""
+    table = next(t for t in L.LAYOUTS[layout_name].tables if t.key == table_key)
+    return tuple(_Writer(fragment).table_markup(table).split(_MARK))
 
 
 class _Grid:
