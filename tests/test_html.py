@@ -24,6 +24,7 @@ from tests import helpers as H
 from xxgk import layouts as L
 from xxgk.batch import run_batch
 from xxgk.compute import format_number
+from xxgk.errors import InputError
 from xxgk.formats import html_writer as W
 from xxgk.report import Report, build, load
 
@@ -300,3 +301,30 @@ def test_api_exports_html() -> None:
     assert xxgk.report_html(report) == W.page(report)
     assert xxgk.report_html(report, fragment=True) == W.fragment(report)
     assert re.search(r"<td headers=\"[^\"]+\">0</td>", W.page(report))  # zeros are written
+
+
+TEXT = st.text(
+    st.one_of(
+        st.sampled_from("<>&\"'/;= \u3000（一）。abc中文"),
+        st.characters(blacklist_categories=("Cc", "Cs", "Cf"), blacklist_characters="{}"),
+    ),
+    min_size=1,
+    max_size=40,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.randoms(use_true_random=False), TEXT, TEXT, st.booleans())
+def test_any_text_reads_back_as_written(rng: random.Random, agency: str, body: str, fragment: bool) -> None:
+    agency = agency.strip() or "局"
+    data = B.make_input(rng, agency, text={"overview": body, "problems": f"{body}\n\n{agency}", "other": "无"})
+    try:
+        report = build("test", data)
+    except InputError:  # e.g. a non-character: refused with a message, nothing to publish
+        return
+    doc = parse(W.report_html(report, fragment_only=fragment), fragment)
+    paragraphs = [p.text_content() for p in doc.iter("p")]
+    expected = [p.text for s in L.TEXT_SECTIONS for p in report.text[s.key]]
+    assert paragraphs == expected + [report.agency, f"{B.YEAR + 1}年1月20日"]
+    assert list(doc.find(".//h1").itertext())[0] == report.agency
+    assert not list(doc.iter("script"))
