@@ -132,6 +132,12 @@ def test_schema_key_accepted_and_ignored(tmp_path: Path, rng: random.Random) -> 
     result = H.invoke("render", path, "-o", tmp_path / "out")
     assert result.exit_code == 0, result.output
     assert "$schema" not in build("x", data).data
+    data["$schema"] = 5
+    assert schema_errors(data) and not model_accepts(data)
+    H.assert_user_error(
+        H.invoke("render", B.write_json(tmp_path / "bad.json", data), "-o", tmp_path / "out2"),
+        "$schema: 应为文字",
+    )
 
 
 # Structural mistakes from tests/test_bad_input.py: xxgk refuses them, and so does the schema.

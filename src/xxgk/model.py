@@ -317,9 +317,15 @@ def _is_signed(layout_name: str, loc: tuple[str | int, ...]) -> bool:
 
 
 def validate(layout_name: str, data: dict[str, Any]) -> tuple[BaseModel | None, list[Problem]]:
-    if isinstance(data.get(SCHEMA_KEY), str):  # an editor's pointer to the JSON Schema
+    problems: list[Problem] = []
+    if SCHEMA_KEY in data:  # an editor's pointer to the JSON Schema: not part of the report
+        if not isinstance(data[SCHEMA_KEY], str):
+            shown = show(data[SCHEMA_KEY])
+            message = f"应为文字：JSON Schema 文件的路径，如 \"./xxgk-schema.json\"，实为 {shown}"
+            problems.append(Problem(SCHEMA_KEY, message))
         data = {k: v for k, v in data.items() if k != SCHEMA_KEY}
     try:
-        return input_model(layout_name).model_validate(data), []
+        validated = input_model(layout_name).model_validate(data)
     except ValidationError as exc:
-        return None, [translate(layout_name, e) for e in exc.errors()]
+        return None, problems + [translate(layout_name, e) for e in exc.errors()]
+    return (None, problems) if problems else (validated, [])
