@@ -71,7 +71,7 @@ STYLES: dict[str, str] = {
     ),
     "cell": (
         "border:1px solid #000;padding:1pt 0.5pt;text-align:center;vertical-align:middle;"
-        "font-weight:normal;overflow-wrap:anywhere"
+        "font-weight:normal;overflow-wrap:anywhere;white-space:pre-wrap"
     ),
     "signature": (
         f"margin:0;text-align:right;padding-right:4em;font-family:{BODY_FONT};"
