@@ -7,6 +7,7 @@ message when the user's input, files or tools are at fault.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,6 +100,24 @@ def init_text(layout: str = L.DEFAULT_LAYOUT, year: int | None = None, schema: s
         note = "# 第一行供编辑器补全和检查（VS Code + Even Better TOML）；它指向的文件由 xxgk schema -o 生成"
         text = schema_comment(schema) + "\n" + note + "\n" + text
     return text
+
+
+SCHEMA_FILE = "xxgk-schema.json"
+
+
+def schema_location(output: Path | None, schema: Path | None) -> tuple[Path | None, str]:
+    """Where ``init --schema`` writes the schema (the default name: beside the input file) and
+    how the input's ``#:schema`` line names it (relative to the input file)."""
+    folder = output.parent if output is not None else Path()
+    if schema is not None and schema == Path(SCHEMA_FILE):
+        schema = folder / SCHEMA_FILE
+    if schema is None:
+        return None, f"./{SCHEMA_FILE}"
+    try:
+        reference = os.path.relpath(schema, folder).replace(os.sep, "/")
+    except ValueError:  # another drive (Windows): an absolute address
+        return schema, schema.resolve().as_uri()
+    return schema, reference if reference.startswith(".") else f"./{reference}"
 
 
 def input_schema(layout: str = L.DEFAULT_LAYOUT) -> dict[str, Any]:

@@ -20,7 +20,7 @@ import click
 from xxgk import __version__
 from xxgk.layouts import DEFAULT_LAYOUT, LAYOUTS, MAX_YEAR, MIN_YEAR  # data only: cheap to import
 
-SCHEMA_FILE = "xxgk-schema.json"  # what `xxgk init` points editors at
+SCHEMA_FILE = "xxgk-schema.json"  # what `xxgk init` points editors at (as xxgk.api.SCHEMA_FILE)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -184,9 +184,10 @@ def render(
         )
         _warn(str(input_file), result.warnings)
         click.echo(f"已生成：{result.output}")
-        for extra in (result.pdf, result.html):
-            if extra is not None:
-                click.echo(f"已生成：{extra}")
+        if result.pdf is not None:
+            click.echo(f"已生成：{result.pdf}")
+        if result.html is not None:
+            click.echo(f"已生成：{result.html}")
 
 
 @cli.command(
@@ -260,14 +261,10 @@ def init(layout: str, output: Path | None, year: int | None, force: bool, schema
     """生成带中文注释的输入文件模板（可直接通过检查和生成）。"""
     with _user_errors():
         from xxgk import init_text, write_schema, write_skeleton
+        from xxgk.api import schema_location
 
-        folder = output.parent if output is not None else Path()
-        if schema_file is not None and schema_file == Path(SCHEMA_FILE):
-            schema_file = folder / SCHEMA_FILE  # the default name: beside the input file
-        reference = (
-            os.path.relpath(schema_file, folder) if schema_file is not None else SCHEMA_FILE
-        ).replace(os.sep, "/")
-        text = init_text(layout, year, schema=reference if reference.startswith(".") else f"./{reference}")
+        schema_file, reference = schema_location(output, schema_file)
+        text = init_text(layout, year, schema=reference)
         if output is None:
             click.echo(text, nl=False)
         else:

@@ -301,9 +301,9 @@ def page(report: Report) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f'<meta name="generator" content="{_text(GENERATOR)}">\n'
         f"<title>{_text(title)}</title>\n"
-        f"<style>\n{PAGE_CSS}</style>\n</head>\n<body>\n<article>\n"
+        f"<style>\n{PAGE_CSS}</style>\n</head>\n<body>\n<main>\n<article>\n"
         + article(report)
-        + "</article>\n</body>\n</html>\n"
+        + "</article>\n</main>\n</body>\n</html>\n"
     )
 
 
