@@ -46,7 +46,7 @@ LATIN = "Times New Roman,Liberation Serif,Tinos"
 TITLE_FONT = f"{LATIN},方正小标宋简体,FZXiaoBiaoSong-B05S,Songti SC,SimSun,Noto Serif CJK SC,serif"
 HEADING_FONT = f"{LATIN},黑体,SimHei,Heiti SC,Noto Sans CJK SC,sans-serif"
 BODY_FONT = f"{LATIN},仿宋_GB2312,FangSong_GB2312,仿宋,FangSong,STFangsong,Noto Serif CJK SC,serif"
-LEAD_FONT = f"{LATIN},楷体_GB2312,KaiTi_GB2312,楷体,KaiTi,STKaiti,Noto Serif CJK SC,serif"
+LEAD_FONT = f"{LATIN},楷体_GB2312,KaiTi_GB2312,楷体,KaiTi,STKaiti,AR PL UKai CN,Noto Serif CJK SC,serif"
 TABLE_FONT = f"{LATIN},宋体,SimSun,Songti SC,Noto Serif CJK SC,serif"
 LINE = "28.9pt"  # 22 lines on the A4 text block, as in the .docx
 
