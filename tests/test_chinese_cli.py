@@ -19,7 +19,10 @@ from xxgk import layouts as L
 from xxgk.cli import cli
 from xxgk.model import META_PLACES
 
-PROPER_NAMES = {"TOML", "JSON", "Word", "WPS", "Excel", "LibreOffice", "PDF", "CPU", "UTF", "README", "GBK"}
+PROPER_NAMES = {
+    "TOML", "JSON", "Word", "WPS", "Excel", "LibreOffice", "PDF", "CPU", "UTF", "README", "GBK", "HTML", "CMS",
+    "Schema", "VS", "Code", "Even", "Better",  # JSON Schema; VS Code + Even Better TOML
+}
 
 
 def _allowed_words() -> set[str]:

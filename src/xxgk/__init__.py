@@ -23,8 +23,11 @@ __all__ = [
     "check_all",
     "dump_docx",
     "init_text",
+    "input_schema",
     "render_one",
+    "report_html",
     "run_batch",
+    "write_schema",
     "write_skeleton",
 ]
 

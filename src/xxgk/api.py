@@ -7,6 +7,7 @@ message when the user's input, files or tools are at fault.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,8 +36,11 @@ __all__ = [
     "check_all",
     "dump_docx",
     "init_text",
+    "input_schema",
     "render_one",
+    "report_html",
     "run_batch",
+    "write_schema",
     "write_skeleton",
 ]
 
@@ -47,11 +51,10 @@ class Rendered:
     output: Path
     pdf: Path | None = None
     warnings: list[Problem] = field(default_factory=list)
+    html: Path | None = None
 
 
-def check(
-    path: Path, *, previous: Path | None = None, defaults: Mapping[str, Any] | None = None
-) -> Report:
+def check(path: Path, *, previous: Path | None = None, defaults: Mapping[str, Any] | None = None) -> Report:
     """Validate one input; raises :class:`xxgk.errors.InputError` listing every problem."""
     return load(path, previous=previous, defaults=defaults)
 
@@ -84,11 +87,64 @@ def available_layouts() -> dict[str, L.Layout]:
     return dict(sorted(L.LAYOUTS.items(), key=lambda item: item[0] != L.DEFAULT_LAYOUT))
 
 
-def init_text(layout: str = L.DEFAULT_LAYOUT, year: int | None = None) -> str:
-    """The commented input file ``xxgk init`` writes."""
+def init_text(layout: str = L.DEFAULT_LAYOUT, year: int | None = None, schema: str | None = None) -> str:
+    """The commented input file ``xxgk init`` writes; ``schema``: the JSON Schema file its first
+    line points editors at (``#:schema``, relative to the input file)."""
     from xxgk.formats.toml_writer import skeleton
 
-    return skeleton(layout, year)
+    text = skeleton(layout, year)
+    if schema is not None:
+        from xxgk.formats.json_schema import schema_comment
+
+        note = "# 第一行供编辑器补全和检查（VS Code + Even Better TOML）；它指向的文件由 xxgk schema -o 生成"
+        text = schema_comment(schema) + "\n" + note + "\n" + text
+    return text
+
+
+SCHEMA_FILE = "xxgk-schema.json"
+
+
+def schema_location(output: Path | None, schema: Path | None) -> tuple[Path | None, str]:
+    """Where ``init --schema`` writes the schema (the default name: beside the input file) and
+    how the input's ``#:schema`` line names it (relative to the input file)."""
+    folder = output.parent if output is not None else Path()
+    if schema is not None and schema == Path(SCHEMA_FILE):
+        schema = folder / SCHEMA_FILE
+    if schema is None:
+        return None, f"./{SCHEMA_FILE}"
+    try:
+        reference = os.path.relpath(schema, folder).replace(os.sep, "/")
+    except ValueError:  # another drive (Windows): an absolute address
+        return schema, schema.resolve().as_uri()
+    return schema, reference if reference.startswith(".") else f"./{reference}"
+
+
+def input_schema(layout: str = L.DEFAULT_LAYOUT) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of an input file in the named layout."""
+    from xxgk.formats.json_schema import input_schema as schema
+
+    return schema(layout)
+
+
+def write_schema(output: Path, layout: str = L.DEFAULT_LAYOUT) -> Path:
+    """Write the JSON Schema of a layout's input (a generated file: an older one is replaced)."""
+    from xxgk.formats.json_schema import schema_text
+
+    if output.is_dir() or not output.suffix:
+        raise OutputError(f"请给出 .json 文件名，如 {output / 'xxgk-schema.json'}")
+    if output.suffix.lower() != ".json":
+        raise OutputError(f"JSON Schema 文件名应以 .json 结尾：{output}")
+    if output.exists() and not output.is_file():
+        raise OutputError(f"{output} 不是普通文件，未写入")
+    write_atomic(output, schema_text(layout).encode("utf-8"))
+    return output
+
+
+def report_html(report: Report, *, fragment: bool = False) -> str:
+    """The report as a standalone HTML page, or (``fragment``) the article body for a CMS editor."""
+    from xxgk.formats.html_writer import report_html as to_html
+
+    return to_html(report, fragment_only=fragment)
 
 
 def write_skeleton(output: Path, text: str, *, force: bool = False) -> Path:
@@ -113,11 +169,15 @@ def render_one(
     pdf: bool = False,
     draft: bool = False,
     fonts: str | None = None,
+    html: bool = False,
+    fragment: bool = False,
 ) -> Rendered:
     """Check one input and write its report; nothing is written if a check fails.
 
     An input that still holds 【请填写】 is refused unless ``draft``: a draft's file name
-    ends in （草稿） and its first page says 草稿.
+    ends in （草稿） and its first page says 草稿.  ``html``: also the HTML beside the .docx
+    (same name, ``.html``), the standalone page or (``fragment``) the article body for a
+    CMS editor.
     """
     if pdf:
         from xxgk.pdf import find_soffice
@@ -136,6 +196,15 @@ def render_one(
     result = Rendered(report, written, warnings=list(report.warnings))
     if not pdf and (note := drop_stale_pdf(written)) is not None:
         result.warnings.append(Problem("", note))
+    if html or fragment:
+        from xxgk.formats.html_writer import write_html
+
+        result.html = write_html(report, written, fragment_only=fragment)
+    else:
+        from xxgk.formats.html_writer import drop_stale_html
+
+        if (note := drop_stale_html(written)) is not None:
+            result.warnings.append(Problem("", note))
     if pdf:
         from xxgk.pdf import convert_one
 

@@ -43,12 +43,15 @@ class Job:
     template: Path | None = None
     prefix: str = TEMP_PREFIX
     draft: bool = False  # inputs with 【请填写】 are rendered as drafts instead of refused
+    html: bool = False  # also the HTML beside each .docx
+    fragment: bool = False  # the HTML as a fragment for a CMS editor
 
     def __call__(self, path: Path) -> Outcome:
         from xxgk.files import write_temp
         from xxgk.render import render_bytes
 
         outcome = Outcome(path)
+        html_tmp: Path | None = None
         try:
             report: Report = load(path, defaults=self.defaults)
             if not self.draft:
@@ -57,6 +60,15 @@ class Job:
             if self.draft:
                 document = mark_draft(document)
             tmp = write_temp(self.outdir, document, self.prefix)
+            if self.html or self.fragment:
+                from xxgk.formats.html_writer import report_html
+
+                try:
+                    page = report_html(report, fragment_only=self.fragment).encode("utf-8")
+                    html_tmp = write_temp(self.outdir, page, self.prefix)
+                except BaseException:
+                    tmp.unlink(missing_ok=True)
+                    raise
         except InputError as exc:
             outcome.fail([str(p) for p in exc.problems])
             outcome.agency, outcome.year = _identity(path, self.defaults)
@@ -79,6 +91,7 @@ class Job:
         name = report.output_name
         outcome.output = self.outdir / (draft_name(name) if self.draft else name)
         outcome.temp = tmp
+        outcome.html_temp = html_tmp
         outcome.figures = {name: get(report.cells) for name, get in key_figures().items()}
         return outcome
 
@@ -139,12 +152,20 @@ def _place(outcomes: list[Outcome], outdir: Path) -> None:
         try:
             if o.status != FAILED and o.output is not None:
                 os.replace(o.temp, o.output)
+                if o.html_temp is not None:
+                    from xxgk.formats.html_writer import html_path
+
+                    o.html = html_path(o.output)
+                    os.replace(o.html_temp, o.html)
             else:
                 o.temp.unlink(missing_ok=True)
         except OSError as exc:
             o.fail([f"无法写入 {o.output}：{exc.strerror or exc}"])
             o.temp.unlink(missing_ok=True)
-        o.temp = None
+            o.html = None
+        if o.html_temp is not None:
+            o.html_temp.unlink(missing_ok=True)
+        o.temp = o.html_temp = None
 
 
 def _sweep(outdir: Path, prefix: str, older_than: float = 0.0) -> None:
@@ -189,8 +210,13 @@ def run_batch(
     fonts: str | None = None,
     on_result: Callable[[Outcome], None] | None = None,
     draft: bool = False,
+    html: bool = False,
+    fragment: bool = False,
 ) -> BatchReport:
-    """Check and render every input; see :class:`BatchReport` for the result."""
+    """Check and render every input; see :class:`BatchReport` for the result.
+
+    ``html``: also the HTML of each report beside its .docx (``fragment``: the article body
+    for a CMS editor); written with the .docx, in the same input's error handling."""
     if summary is not None:
         _check_summary_path(summary)
     if pdf:
@@ -219,7 +245,7 @@ def run_batch(
     _prepare_templates(template)
     prefix = f"{TEMP_PREFIX}{secrets.token_hex(4)}-"
     _sweep(outdir, TEMP_PREFIX, older_than=STALE_SECONDS)  # left by a run that was killed
-    job = Job(outdir, shared, template, prefix, draft=draft)
+    job = Job(outdir, shared, template, prefix, draft=draft, html=html, fragment=fragment)
     results: list[Outcome | None] = [None] * len(paths)
 
     def done(i: int, outcome: Outcome) -> None:
@@ -243,12 +269,16 @@ def run_batch(
     if len(years) > 1:
         listing = "、".join(f"{year} 年 {len(group)} 个" for year, group in sorted(years.items()))
         odd = min(years.values(), key=len)
-        report.notes.append(
-            f"本批报告的年度不一致：{listing}（如 {odd[0].source}）；是否混入了往年的文件？"
-        )
+        report.notes.append(f"本批报告的年度不一致：{listing}（如 {odd[0].source}）；是否混入了往年的文件？")
     if not pdf:
         for o in outcomes:
             if o.status != FAILED and o.output is not None and (note := drop_stale_pdf(o.output)):
+                report.notes.append(note)
+    if not (html or fragment):
+        from xxgk.formats.html_writer import drop_stale_html
+
+        for o in outcomes:
+            if o.status != FAILED and o.output is not None and (note := drop_stale_html(o.output)):
                 report.notes.append(note)
     if pdf:
         from xxgk.pdf import convert

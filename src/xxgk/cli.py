@@ -27,6 +27,8 @@ from xxgk.layouts import (  # data only: cheap to import
     MIN_YEAR,
 )
 
+SCHEMA_FILE = "xxgk-schema.json"  # what `xxgk init` points editors at (as xxgk.api.SCHEMA_FILE)
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 EPILOG_ROOT = """\b
@@ -118,6 +120,14 @@ fonts_option = click.option(
     + "或".join(f"{key}（{fonts.description}）" for key, fonts in FONT_SETS.items())
     + f"；默认 {DEFAULT_FONTS}；输入文件中写明的 fonts 优先。",
 )
+html_option = click.option(
+    "--html", is_flag=True, help="同时在 .docx 旁生成同名 .html 网页（用于门户网站发布）。"
+)
+fragment_option = click.option(
+    "--fragment",
+    is_flag=True,
+    help="生成的 .html 只含正文（内联样式，不用样式类），用于粘贴到网站内容管理系统的编辑器；隐含 --html。",
+)
 
 
 @cli.command(
@@ -127,6 +137,8 @@ fonts_option = click.option(
   xxgk render 2025.toml -o out/ --previous 2024.toml
   xxgk render 2025.toml -o 报告.docx --pdf
   xxgk render 甲县.toml --defaults _defaults.toml
+  xxgk render 2025.toml -o out/ --html
+  xxgk render 2025.toml -o out/ --html --fragment
 """
 )
 @click.argument("input_file", metavar="输入文件", type=path_arg)
@@ -144,6 +156,8 @@ fonts_option = click.option(
 @fonts_option
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 导出 PDF。")
 @click.option("--draft", is_flag=True, help=DRAFT_HELP)
+@html_option
+@fragment_option
 def render(
     input_file: Path,
     output: Path | None,
@@ -153,6 +167,8 @@ def render(
     fonts: str | None,
     pdf: bool,
     draft: bool,
+    html: bool,
+    fragment: bool,
 ) -> None:
     """生成一份年度报告（.docx）。"""
     with _user_errors("未生成报告。"):
@@ -167,11 +183,15 @@ def render(
             pdf=pdf,
             draft=draft,
             fonts=fonts,
+            html=html,
+            fragment=fragment,
         )
         _warn(str(input_file), result.warnings)
         click.echo(f"已生成：{result.output}")
         if result.pdf is not None:
             click.echo(f"已生成：{result.pdf}")
+        if result.html is not None:
+            click.echo(f"已生成：{result.html}")
 
 
 @cli.command(
@@ -216,6 +236,8 @@ def validate(inputs: tuple[Path, ...], previous: Path | None, defaults: Path | N
   xxgk init -o 2025.toml
   xxgk init --layout xingtai-2022 -o 2025.toml
   xxgk init > 2025.toml
+  xxgk init -o 2025.toml --schema              同时写出 xxgk-schema.json（编辑器补全用）
+  xxgk init -o 2025.toml --schema 共用/schema.json
 """
 )
 @click.option(
@@ -235,16 +257,29 @@ def validate(inputs: tuple[Path, ...], previous: Path | None, defaults: Path | N
 )
 @click.option("--year", type=IntRange(MIN_YEAR, MAX_YEAR), help="报告年度；默认为上一年。")
 @click.option("--force", is_flag=True, help="覆盖已有的文件。")
-def init(layout: str, output: Path | None, year: int | None, force: bool) -> None:
+@click.option(
+    "--schema",
+    "schema_file",
+    is_flag=False,
+    flag_value=SCHEMA_FILE,
+    type=path_arg,
+    help=f"同时写出输入文件的 JSON Schema（默认 {SCHEMA_FILE}，与输入文件在同一文件夹）；"
+    "输入文件第一行的 #:schema 指向它，编辑器据此补全键名、检查数字。",
+)
+def init(layout: str, output: Path | None, year: int | None, force: bool, schema_file: Path | None) -> None:
     """生成带中文注释的输入文件模板（填写【请填写】处后即可生成报告）。"""
     with _user_errors():
-        from xxgk import init_text, write_skeleton
+        from xxgk import init_text, write_schema, write_skeleton
+        from xxgk.api import schema_location
 
-        text = init_text(layout, year)
+        schema_file, reference = schema_location(output, schema_file)
+        text = init_text(layout, year, schema=reference)
         if output is None:
             click.echo(text, nl=False)
-            return
-        click.echo(f"已生成：{write_skeleton(output, text, force=force)}")
+        else:
+            click.echo(f"已生成：{write_skeleton(output, text, force=force)}")
+        if schema_file is not None:
+            _echo_err(f"已生成：{write_schema(schema_file, layout)}")
 
 
 @cli.command(
@@ -252,6 +287,7 @@ def init(layout: str, output: Path | None, year: int | None, force: bool) -> Non
 示例：
   xxgk batch inputs/branches/ -o out/ --defaults inputs/branches/_defaults.toml
   xxgk batch a.toml b.toml c.json -o out/ --summary out/汇总.xlsx --pdf
+  xxgk batch inputs/branches/ -o out/ --defaults inputs/branches/_defaults.toml --html
 """
 )
 @click.argument("inputs", metavar=INPUTS, nargs=-1, required=True, type=path_arg)
@@ -269,6 +305,8 @@ def init(layout: str, output: Path | None, year: int | None, force: bool) -> Non
 @template_option
 @click.option("--draft", is_flag=True, help=DRAFT_HELP)
 @fonts_option
+@html_option
+@fragment_option
 def batch(
     inputs: tuple[Path, ...],
     outdir: Path,
@@ -279,6 +317,8 @@ def batch(
     template: Path | None,
     draft: bool,
     fonts: str | None,
+    html: bool,
+    fragment: bool,
 ) -> None:
     """批量生成多个单位的报告：一个出错不影响其他。"""
     with _user_errors():
@@ -297,6 +337,8 @@ def batch(
                 fonts=fonts,
                 on_start=progress.start,
                 on_result=progress.update,
+                html=html,
+                fragment=fragment,
             )
         for line in report.lines():
             _echo_err(line)
@@ -355,6 +397,43 @@ def layouts_command() -> None:
     for name, layout in available_layouts().items():
         mark = "（默认）" if name == DEFAULT_LAYOUT else ""
         click.echo(f"{name}{mark}：{layout.description}")
+
+
+@cli.command(
+    "schema",
+    epilog="""\b
+示例：
+  xxgk schema -o xxgk-schema.json
+  xxgk schema --layout xingtai-2022 -o xingtai-schema.json
+  xxgk schema > xxgk-schema.json
+\b
+用法：JSON 输入文件中写 "$schema": "./xxgk-schema.json"；
+TOML 输入文件第一行写 #:schema ./xxgk-schema.json（VS Code + Even Better TOML）。
+""",
+)
+@click.option(
+    "--layout",
+    type=click.Choice(list(LAYOUTS)),
+    default=DEFAULT_LAYOUT,
+    show_default=True,
+    help="表格版式。",
+)
+@click.option(
+    "-o", "--output", type=path_arg, callback=_suffix(".json"), help="写入的 .json 文件；默认输出到屏幕。"
+)
+def schema_command(layout: str, output: Path | None) -> None:
+    """输出输入文件的 JSON Schema（供编辑器补全键名、检查类型和取值范围）。"""
+    with _user_errors():
+        if output is None:
+            import json
+
+            from xxgk import input_schema
+
+            click.echo(json.dumps(input_schema(layout), ensure_ascii=False, indent=2))
+            return
+        from xxgk import write_schema
+
+        click.echo(f"已生成：{write_schema(output, layout)}")
 
 
 @cli.command(

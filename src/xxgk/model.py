@@ -97,6 +97,8 @@ RowValues = Annotated[list[Count], Field(min_length=6, max_length=7)]
 KIND_TYPES: dict[L.Kind, Any] = {L.Kind.COUNT: Count, L.Kind.SIGNED: Signed, L.Kind.AMOUNT: Amount}
 ZERO: dict[L.Kind, Any] = {L.Kind.COUNT: 0, L.Kind.SIGNED: 0, L.Kind.AMOUNT: Decimal(0)}
 
+SCHEMA_KEY = "$schema"  # JSON inputs may name their JSON Schema: accepted and ignored
+
 # Document-level keys and what the report calls them.
 META_PLACES: dict[str, str] = {
     "agency": "机关全称（agency）",
@@ -341,11 +343,25 @@ def _is_signed(layout_name: str, loc: tuple[str | int, ...]) -> bool:
     return field is not None and field.kind is L.Kind.SIGNED
 
 
+def _schema_pointer(data: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
+    """An editor's pointer to the JSON Schema (``"$schema"``) is not part of the report."""
+    if SCHEMA_KEY not in data:
+        return data, []
+    problems = []
+    if not isinstance(data[SCHEMA_KEY], str):
+        shown = show(data[SCHEMA_KEY])
+        message = f"应为文字：JSON Schema 文件的路径，如 \"./xxgk-schema.json\"，实为 {shown}"
+        problems.append(Problem(SCHEMA_KEY, message))
+    return {k: v for k, v in data.items() if k != SCHEMA_KEY}, problems
+
+
 def validate(layout_name: str, data: dict[str, Any]) -> tuple[BaseModel | None, list[Problem]]:
+    data, problems = _schema_pointer(data)
     try:
-        return input_model(layout_name).model_validate(data), []
+        validated = input_model(layout_name).model_validate(data)
     except ValidationError as exc:
-        return None, [translate(layout_name, e) for e in exc.errors()]
+        return None, problems + [translate(layout_name, e) for e in exc.errors()]
+    return (None, problems) if problems else (validated, [])
 
 
 def validate_leniently(
@@ -359,11 +375,12 @@ def validate_leniently(
     and tables that did parse can still be checked.  The model is None only if repairing
     failed too.
     """
+    data, pointer = _schema_pointer(data)
     try:
-        return input_model(layout_name).model_validate(data), [], set(), set()
+        return input_model(layout_name).model_validate(data), pointer, set(), set()
     except ValidationError as exc:
         errors = exc.errors()
-    problems = [translate(layout_name, e) for e in errors]
+    problems = pointer + [translate(layout_name, e) for e in errors]
     repaired = copy.deepcopy(data)
     cells: set[str] = set()
     meta: set[tuple[str, ...]] = set()

@@ -26,6 +26,8 @@ class Outcome:
     pdf: Path | None = None
     pdf_error: str | None = None
     temp: Path | None = None  # rendered, not yet in place
+    html: Path | None = None  # the HTML beside the .docx (--html)
+    html_temp: Path | None = None
 
     def fail(self, problems: list[str]) -> None:
         self.status = FAILED
