@@ -225,8 +225,16 @@ def _template_error(path: Path, exc: Exception) -> TemplateError:
 
 
 def _postprocess(xml: str) -> str:
-    """What docxtpl does after rendering a part (values never hold \\t \\a \\n \\f)."""
-    xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
+    """What docxtpl does after rendering a part (values never hold \\t \\a \\n \\f).
+
+    That is ``replace("\\n<w:p ", "<w:p ").replace("\\n<w:p>", "<w:p>")``, then the escaped
+    braces; done as below because a search for one character is ~100x faster than for several.
+    """
+    if "\n" in xml:
+        first, *rest = xml.split("\n")
+        xml = first + "".join(p if p.startswith(("<w:p ", "<w:p>")) else "\n" + p for p in rest)
+    if "_" not in xml:
+        return xml
     return xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
 
 
