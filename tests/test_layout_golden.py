@@ -176,5 +176,5 @@ def test_template_file_location_is_packaged(tmp_path: Path, monkeypatch: pytest.
     assert source.is_file() and source.parent == ROOT / "templates"  # in the source tree
     installed = tmp_path / "site-packages" / "xxgk"
     (installed / "templates").mkdir(parents=True)
-    monkeypatch.setattr(xxgk.render.resources, "files", lambda package: installed)
+    monkeypatch.setattr(xxgk.render, "_package_dir", lambda: installed)
     assert template_path(L.LAYOUTS["gov-2021"]) == installed / "templates" / "gov-2021.docx"

@@ -117,8 +117,17 @@ def _crashed(path: Path, exc: BaseException) -> Outcome:
     return outcome
 
 
-def _prepare_templates(template: Path | None) -> None:
-    """Compile templates before workers fork, so that each worker inherits them."""
+def _prepare_templates(
+    template: Path | None, paths: list[Path], shared: Mapping[str, Any] | None, jobs: int
+) -> None:
+    """Compile the template before workers fork, so that each worker inherits it.
+
+    Without workers nothing is done here: a process compiles a template on first use.  Of
+    the bundled templates, the one of the first input's layout is prepared (a batch is
+    nearly always of one layout); a worker compiles any other on first use.
+    """
+    if jobs <= 1 or len(paths) <= 1:
+        return
     from xxgk.render import get_template, template_path
 
     if template is not None:
@@ -127,8 +136,16 @@ def _prepare_templates(template: Path | None) -> None:
         except XxgkError:
             pass  # reported per input
         return
-    for layout in L.LAYOUTS.values():
-        get_template(template_path(layout))
+    get_template(template_path(_first_layout(paths[0], shared)))
+
+
+def _first_layout(path: Path, shared: Mapping[str, Any] | None) -> L.Layout:
+    try:
+        data = read_data(path)[0]
+    except InputError:
+        data = {}
+    name = data.get("layout", (shared or {}).get("layout", L.DEFAULT_LAYOUT))
+    return L.LAYOUTS[name if isinstance(name, str) and name in L.LAYOUTS else L.DEFAULT_LAYOUT]
 
 
 def _place(outcomes: list[Outcome], outdir: Path) -> None:
@@ -242,7 +259,7 @@ def run_batch(
     jobs = jobs or os.cpu_count() or 1
     if on_start is not None:
         on_start(len(paths))  # the number of inputs, for a progress bar
-    _prepare_templates(template)
+    _prepare_templates(template, paths, shared, jobs)
     prefix = f"{TEMP_PREFIX}{secrets.token_hex(4)}-"
     _sweep(outdir, TEMP_PREFIX, older_than=STALE_SECONDS)  # left by a run that was killed
     job = Job(outdir, shared, template, prefix, draft=draft, html=html, fragment=fragment)

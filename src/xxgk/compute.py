@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from decimal import Decimal
+from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
 
@@ -79,6 +80,37 @@ def format_number(value: Number) -> str:
 
 def nested(cells: Mapping[str, Any]) -> dict[str, Any]:
     """Dotted keys → nested dicts."""
+    return _nest(cells, namespaces=False)
+
+
+def _nest(cells: Mapping[str, Any], *, namespaces: bool) -> dict[str, Any]:
+    """Dotted keys → nested dicts (below the top level SimpleNamespaces, with ``namespaces``).
+
+    Every report of a layout has the same keys: how to build their tree is worked out once
+    (:func:`_plan`), and each report only fills it in.
+    """
+    plan = _plan(tuple(cells))
+    if plan is None:
+        out = _nested_by_key(cells)
+        return {k: _namespace(v) for k, v in out.items()} if namespaces else out
+    values = list(cells.values())
+    nodes: list[dict[str, Any]] = [{}]
+    for parent, name, index in plan:
+        if index < 0:
+            node: dict[str, Any] = {}
+            nodes[parent][name] = node
+            nodes.append(node)
+        else:
+            nodes[parent][name] = values[index]
+    if namespaces:  # innermost first: a table is complete before its parent takes it
+        tables = [(parent, name) for parent, name, index in plan if index < 0]
+        for i in range(len(tables), 0, -1):
+            parent, name = tables[i - 1]
+            nodes[parent][name] = SimpleNamespace(**nodes[i])
+    return nodes[0]
+
+
+def _nested_by_key(cells: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in cells.items():
         node = out
@@ -89,6 +121,32 @@ def nested(cells: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+@lru_cache(maxsize=64)
+def _plan(keys: tuple[str, ...]) -> tuple[tuple[int, str, int], ...] | None:
+    """The steps of :func:`_nested_by_key` for these keys, in its order: ``(table, name, -1)``
+    creates a table (numbered from 1 in creation order; 0 is the top), ``(table, name, i)``
+    puts the ``i``-th value.  None when a key is both a value and a table."""
+    tables: dict[tuple[str, ...], int] = {(): 0}
+    leaves: set[tuple[str, ...]] = set()
+    steps: list[tuple[int, str, int]] = []
+    for i, key in enumerate(keys):
+        *parents, last = key.split(".")
+        path: tuple[str, ...] = ()
+        for part in parents:
+            child = path + (part,)
+            if child in leaves:
+                return None
+            if child not in tables:
+                tables[child] = len(tables)
+                steps.append((tables[path], part, -1))
+            path = child
+        if path + (last,) in tables:
+            return None
+        leaves.add(path + (last,))
+        steps.append((tables[path], last, i))
+    return tuple(steps)
+
+
 def placeholder_data(
     layout: L.Layout, cells: Mapping[str, Number], agency: str, year: int
 ) -> dict[str, Any]:
@@ -96,7 +154,7 @@ def placeholder_data(
     values: dict[str, Any] = dict(cells)  # amounts stay Decimal: placeholders may compute
     for s in layout.group_sums:  # column sums of the outcome groups: not printed, but quotable
         values[s.total.key] = sum(cells[f.key] for f in s.parts)
-    data = {k: _namespace(v) for k, v in nested(values).items()}
+    data = _nest(values, namespaces=True)
     data.update(agency=agency, year=year)
     return data
 

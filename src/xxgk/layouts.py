@@ -81,8 +81,8 @@ class Field:
     place: tuple[str, ...]  # labels from the report: row labels, then the column label
     kind: Kind
 
-    @property
-    def key(self) -> str:
+    @cached_property
+    def key(self) -> str:  # read for every cell of every report: joined once
         return ".".join(self.path)
 
     @property

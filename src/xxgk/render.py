@@ -50,11 +50,17 @@ _TAG = re.compile(r"\{[{%]")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 MAX_TEMPLATE_BYTES = 50 * 2**20
 MAX_TEMPLATE_UNPACKED = 200 * 2**20
+_PART_COMPRESSION = 1  # the rendered parts: 5x faster than the default level 6, ~1 KB larger
+
+
+@cache
+def _package_dir() -> Path:
+    return Path(str(resources.files("xxgk")))  # ~0.5 ms a call: once per process
 
 
 def template_dir() -> Path:
     """The bundled templates: inside the installed package, or the source tree."""
-    packaged = Path(str(resources.files("xxgk"))) / "templates"
+    packaged = _package_dir() / "templates"
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parents[2] / "templates"
@@ -264,7 +270,8 @@ class CompiledTemplate:
                     _check_xml(part.prefix + xml + part.suffix, self.path)
                 info = zipfile.ZipInfo(part.name, date_time=_ZIP_TIME)
                 info.compress_type = zipfile.ZIP_DEFLATED
-                out.writestr(info, (part.prefix + xml + part.suffix).encode("utf-8"))
+                data = (part.prefix + xml + part.suffix).encode("utf-8")
+                out.writestr(info, data, compresslevel=_PART_COMPRESSION)
         return buf.getvalue()
 
 
@@ -297,8 +304,16 @@ def _template_error(path: Path, exc: Exception) -> TemplateError:
 
 
 def _postprocess(xml: str) -> str:
-    """What docxtpl does after rendering a part (values never hold \\t \\a \\n \\f)."""
-    xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
+    """What docxtpl does after rendering a part (values never hold \\t \\a \\n \\f).
+
+    That is ``replace("\\n<w:p ", "<w:p ").replace("\\n<w:p>", "<w:p>")``, then the escaped
+    braces; done as below because a search for one character is ~100x faster than for several.
+    """
+    if "\n" in xml:
+        first, *rest = xml.split("\n")
+        xml = first + "".join(p if p.startswith(("<w:p ", "<w:p>")) else "\n" + p for p in rest)
+    if "_" not in xml:
+        return xml
     return xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
 
 

@@ -21,6 +21,7 @@ MAX_SEQUENCE = 100_000  # characters or items a multiplication or padding may pr
 # What a text placeholder may use besides arithmetic: nothing that builds large output.
 TEXT_FILTERS = ("abs", "round", "int", "float", "string", "default", "min", "max", "sum", "length")
 _GROWING_FILTERS = ("center", "indent")  # width pads: the output grows with it
+_DICT_ATTRIBUTES = frozenset(dir(dict))
 
 
 class LimitedSandbox(SandboxedEnvironment):
@@ -37,6 +38,13 @@ class LimitedSandbox(SandboxedEnvironment):
         else:
             for name in _GROWING_FILTERS:
                 self.filters[name] = _bounded(self.filters[name])
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """``cells.total`` on a plain dict: the key, as the sandbox finds it after a failed
+        attribute lookup, without the exception (a report template reads every cell this way)."""
+        if type(obj) is dict and attribute in obj and attribute not in _DICT_ATTRIBUTES:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         if operator == "**" and _number(left) and _number(right):

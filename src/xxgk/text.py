@@ -105,8 +105,30 @@ def _partial(source: str, fields: str) -> str:
     )
 
 
+_DOTTED = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)*")
+_KEYWORDS = frozenset(("and", "or", "not", "in", "is", "if", "else", "true", "false", "none"))
+
+
+def _plain_value(source: str, data: dict[str, Any]) -> Any:
+    """``requests.received.total``: the value, found as the sandbox finds it, without compiling
+    an expression (~2 ms each); None for anything else, which the expression then evaluates."""
+    if _DOTTED.fullmatch(source) is None:
+        return None
+    first, *names = source.split(".")
+    value = data.get(first)
+    for name in names:
+        if type(value) is not SimpleNamespace or name.lower() in _KEYWORDS:
+            return None
+        value = vars(value).get(name)
+    if first.lower() in _KEYWORDS or isinstance(value, (SimpleNamespace, bool)):
+        return None
+    return value
+
+
 def _evaluate(source: str, data: dict[str, Any]) -> str:
     """One placeholder's text, or a Problem message raised as ValueError."""
+    if (plain := _plain_value(source, data)) is not None:
+        return str(plain)
     try:
         value = _expression(source)(data)
         if isinstance(value, Undefined):

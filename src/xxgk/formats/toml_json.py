@@ -15,6 +15,11 @@ from decimal import Decimal
 from typing import Any
 
 from xxgk.errors import Problem
+
+try:  # the same TOML 1.0 parser as tomllib, compiled: about twice as fast
+    import tomli as _tomli
+except ImportError:  # pragma: no cover (a dependency; tomllib does the same work)
+    _tomli = None  # type: ignore[assignment]
 from xxgk.text import line_and_column
 
 # Control characters other than tab and line breaks: never meant, often pasted in.
@@ -234,7 +239,7 @@ def parse(text: str, suffix: str, fail: Any) -> dict[str, Any]:
             raise fail("JSON 中有位数过多、无法读取的数字") from None
     else:
         try:
-            data = tomllib.loads(text, parse_float=Decimal)
+            data = _toml_loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise fail(_toml_message(exc, where, hint, lines)) from None
         except ValueError:  # e.g. an integer of thousands of digits
@@ -292,6 +297,17 @@ def value_lines(lines: list[str]) -> dict[tuple[str, ...], tuple[int, bool]]:
         else:
             out[path] = (number, False)
     return out
+
+
+def _toml_loads(text: str) -> Any:
+    """tomli's result where it reads the file; anything else is tomllib's to say, in the words
+    that ``_TOML_MESSAGES`` translates."""
+    if _tomli is not None:
+        try:
+            return _tomli.loads(text, parse_float=Decimal)
+        except Exception:
+            pass
+    return tomllib.loads(text, parse_float=Decimal)
 
 
 def _unclosed_triple_quote(lines: list[str]) -> str | None:
