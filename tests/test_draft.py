@@ -75,3 +75,23 @@ def test_batch_refuses_unfilled_inputs_and_renders_the_others(
     assert len(names) == 2 and all(n.endswith(DRAFT_NAME_END) for n in names)
     for path in (tmp_path / "drafts").glob("*.docx"):
         assert docx_dump.dump(path).startswith("草稿")
+
+
+@pytest.mark.parametrize("form", [["--html"], ["--fragment"]])
+def test_a_draft_html_says_so_too(tmp_path: Path, form: list[str]) -> None:
+    from lxml import html
+
+    source = _skeleton(tmp_path)
+    result = H.invoke("render", source, "-o", tmp_path / "out", "--draft", *form)
+    assert result.exit_code == 0, result.output
+    [page] = (tmp_path / "out").glob("*.html")
+    assert page.name.endswith("（草稿）.html")
+    first = html.fromstring(page.read_text(encoding="utf-8")).xpath("//p|//h1")[0]
+    assert first.text_content().startswith("草稿")  # above the title
+    batch = H.invoke("batch", source, "-o", tmp_path / "batch", "--draft", *form)
+    assert batch.exit_code == 0, batch.output
+    [page] = (tmp_path / "batch").glob("*.html")
+    assert html.fromstring(page.read_text(encoding="utf-8")).xpath("//p|//h1")[0].text_content().startswith("草稿")
+    final = H.invoke("render", SEED_INPUT, "-o", tmp_path / "final", *form)
+    [page] = (tmp_path / "final").glob("*.html")
+    assert final.exit_code == 0 and "草稿" not in page.read_text(encoding="utf-8")

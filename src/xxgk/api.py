@@ -16,7 +16,7 @@ from typing import Any
 from xxgk import layouts as L
 from xxgk.aggregate import Aggregated, aggregate_files
 from xxgk.batch import run_batch
-from xxgk.draft import refuse_unfilled, write_draft
+from xxgk.draft import DRAFT_LINE, refuse_unfilled, write_draft
 from xxgk.errors import InputError, OutputError, Problem, XxgkError
 from xxgk.files import drop_stale_pdf, write_atomic
 from xxgk.inputs import expand_inputs
@@ -199,7 +199,8 @@ def render_one(
     if html or fragment:
         from xxgk.formats.html_writer import write_html
 
-        result.html = write_html(report, written, fragment_only=fragment)
+        mark = DRAFT_LINE if draft else None
+        result.html = write_html(report, written, fragment_only=fragment, draft=mark)
     else:
         from xxgk.formats.html_writer import drop_stale_html
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from xxgk import layouts as L
-from xxgk.draft import draft_name, mark_draft, refuse_unfilled
+from xxgk.draft import DRAFT_LINE, draft_name, mark_draft, refuse_unfilled
 from xxgk.errors import InputError, OutputError, Problem, XxgkError
 from xxgk.files import drop_stale_pdf, name_key, output_name
 from xxgk.inputs import expand_inputs, read_data
@@ -64,7 +64,9 @@ class Job:
                 from xxgk.formats.html_writer import report_html
 
                 try:
-                    page = report_html(report, fragment_only=self.fragment).encode("utf-8")
+                    mark = DRAFT_LINE if self.draft else None
+                    html = report_html(report, fragment_only=self.fragment, draft=mark)
+                    page = html.encode("utf-8")
                     html_tmp = write_temp(self.outdir, page, self.prefix)
                 except BaseException:
                     tmp.unlink(missing_ok=True)

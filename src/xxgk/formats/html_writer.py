@@ -276,11 +276,14 @@ class _Grid:
         return "colgroup" if cell.colspan > 1 else "col"
 
 
-def article(report: Report, *, fragment: bool = False) -> str:
-    """The report's body: title, sections with their texts and tables, signature."""
+def article(report: Report, *, fragment: bool = False, draft: str | None = None) -> str:
+    """The report's body: title, sections with their texts and tables, signature.
+
+    ``draft``: the words of a draft's mark, shown in red above the title."""
     w = _Writer(fragment)
     tables = {t.key: t for t in report.layout.tables}
-    out = [w.title(report)]
+    out = [_tag("p", _text(draft), style=DRAFT_STYLE)] if draft else []
+    out.append(w.title(report))
     for section in L.SECTIONS:
         if section.heading is not None:
             out.append(w.heading(section.heading))
@@ -292,7 +295,10 @@ def article(report: Report, *, fragment: bool = False) -> str:
     return "\n".join(out) + "\n"
 
 
-def page(report: Report) -> str:
+DRAFT_STYLE = "color:#c00000;font-weight:bold;text-align:left"
+
+
+def page(report: Report, draft: str | None = None) -> str:
     """The standalone page: one file, no scripts, nothing loaded from elsewhere."""
     title = f"{report.year}年{report.agency}{L.REPORT_NAME}"
     return (
@@ -302,21 +308,21 @@ def page(report: Report) -> str:
         f'<meta name="generator" content="{_text(GENERATOR)}">\n'
         f"<title>{_text(title)}</title>\n"
         f"<style>\n{PAGE_CSS}</style>\n</head>\n<body>\n<main>\n<article>\n"
-        + article(report)
+        + article(report, draft=draft)
         + "</article>\n</main>\n</body>\n</html>\n"
     )
 
 
-def fragment(report: Report) -> str:
+def fragment(report: Report, draft: str | None = None) -> str:
     """The article body for pasting into a CMS editor (source view): inline styles, no classes."""
     return (
         f"{FRAGMENT_MARK}：{report.year}年{_text(report.agency)}{L.REPORT_NAME} -->\n"
-        f'<div lang="zh-CN">\n{article(report, fragment=True)}</div>\n'
+        f'<div lang="zh-CN">\n{article(report, fragment=True, draft=draft)}</div>\n'
     )
 
 
-def report_html(report: Report, *, fragment_only: bool = False) -> str:
-    return fragment(report) if fragment_only else page(report)
+def report_html(report: Report, *, fragment_only: bool = False, draft: str | None = None) -> str:
+    return fragment(report, draft) if fragment_only else page(report, draft)
 
 
 def html_path(docx: Path) -> Path:
@@ -324,10 +330,13 @@ def html_path(docx: Path) -> Path:
     return docx.with_suffix(SUFFIX)
 
 
-def write_html(report: Report, docx: Path, *, fragment_only: bool = False) -> Path:
+def write_html(
+    report: Report, docx: Path, *, fragment_only: bool = False, draft: str | None = None
+) -> Path:
     """Write the HTML beside the .docx, atomically."""
     target = html_path(docx)
-    write_atomic(target, report_html(report, fragment_only=fragment_only).encode("utf-8"))
+    html = report_html(report, fragment_only=fragment_only, draft=draft)
+    write_atomic(target, html.encode("utf-8"))
     return target
 
 
