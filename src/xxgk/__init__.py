@@ -17,6 +17,7 @@ __all__ = [
     "Checked",
     "Outcome",
     "Rendered",
+    "UnitWorkbooks",
     "aggregate_files",
     "available_layouts",
     "check",
@@ -26,6 +27,8 @@ __all__ = [
     "render_one",
     "run_batch",
     "write_skeleton",
+    "write_unit_workbooks",
+    "write_workbook",
 ]
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from xxgk import layouts as L
 from xxgk.aggregate import Aggregated, aggregate_files
 from xxgk.batch import run_batch
+from xxgk.collect import UnitWorkbooks, workbook_from_input, write_unit_workbooks
 from xxgk.errors import InputError, OutputError, Problem, XxgkError
 from xxgk.files import drop_stale_pdf, write_atomic
 from xxgk.inputs import expand_inputs
@@ -28,6 +29,7 @@ __all__ = [
     "Checked",
     "Outcome",
     "Rendered",
+    "UnitWorkbooks",
     "aggregate_files",
     "available_layouts",
     "check",
@@ -37,6 +39,8 @@ __all__ = [
     "render_one",
     "run_batch",
     "write_skeleton",
+    "write_unit_workbooks",
+    "write_workbook",
 ]
 
 
@@ -142,3 +146,53 @@ def dump_docx(path: Path) -> str:
         raise InputError(str(path), [Problem("", f"不是可读取的 .docx 文件：{exc}")]) from None
 
 
+def write_workbook(
+    output: Path,
+    *,
+    layout: str = L.DEFAULT_LAYOUT,
+    year: int | None = None,
+    agency: str | None = None,
+    source: Path | None = None,
+    defaults: Path | None = None,
+    force: bool = False,
+) -> Path:
+    """Write a fill-in workbook (.xlsx); with ``source`` (any input), already filled.
+
+    With a .toml ``output`` and a ``source``, the input is written as a commented TOML
+    file instead (e.g. a workbook a unit sent back).
+    """
+    import datetime
+
+    suffix = output.suffix.lower()
+    if output.is_dir() or suffix not in (".xlsx", ".toml"):
+        example = output / "填报表.xlsx" if output.is_dir() else "填报表.xlsx"
+        raise OutputError(f"请给出 .xlsx 文件名，如 {example}")
+    if output.exists() and not force:
+        raise OutputError(f"{output} 已存在；如要覆盖，请加 --force")
+    if source is not None:
+        shared = read_defaults(defaults) if defaults is not None else None
+        data = workbook_from_input(source, defaults=shared, agency=agency, year=year, layout=layout)
+        if suffix == ".toml":
+            from xxgk.formats.toml_writer import input_toml
+
+            text = input_toml(
+                data["layout"],
+                agency=data["agency"],
+                year=data["year"],
+                date=data.get("date"),
+                text=data[L.TEXT_KEY],
+                data=data,
+            )
+            write_atomic(output, text.encode("utf-8"))
+            return output
+        from xxgk.formats.xlsx_writer import filled_workbook
+
+        write_atomic(output, filled_workbook(data))
+        return output
+    if suffix != ".xlsx":
+        raise OutputError(f"生成的是 Excel 填报表，文件名应以 .xlsx 结尾：{output}")
+    from xxgk.formats.xlsx_writer import workbook_bytes
+
+    the_year = year if year is not None else datetime.date.today().year - 1
+    write_atomic(output, workbook_bytes(layout, agency=agency or "", year=the_year))
+    return output
