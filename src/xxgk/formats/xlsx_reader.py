@@ -368,25 +368,27 @@ def _read_tables(reading: _Reading, layout: L.Layout) -> tuple[dict[str, Number]
                     cells[f.key] = number
             if row_text:
                 unreliable.update(f.key for f, _ in row_cells)
-    # totals: those of an input row are stated totals (checked by compute, like a TOML row's 7th
-    # number); the others (（七）总计) are checked here, against the sum of what was read
+    # a number in a 总计 cell (a formula's cached result, or typed over it) is checked here against
+    # the sum of what was read, naming the cell; those of an input row go on as stated totals
     values: dict[str, Number] = dict(cells)
     for s in layout.sums:
         if all(p.key in values for p in s.parts):
             values[s.total.key] = sum((values[p.key] for p in s.parts), start=0)
             if any(p.key in unreliable for p in s.parts):
                 unreliable.add(s.total.key)
+    parts_of = {s.total.key: s.parts for s in layout.sums}
     for key, (number, where) in totals.items():
         if key in unreliable or key not in values:
             continue
-        if key in entry_totals:
-            stated[key] = number
-        elif number != values[key]:
+        if number != values[key]:
             f = layout.fields[key]
+            shown = " + ".join(str(values[p.key]) for p in parts_of[key])
             reading.error(
                 f"{where}（{f.place_name}）",
-                f"总计为 {number}，但各项之和为 {values[key]}（总计格子里的公式被改写了？）",
+                f"填写的总计为 {number}，但各项之和为 {shown} = {values[key]}（总计格子里的公式被改写了？）",
             )
+        elif key in entry_totals:
+            stated[key] = number
     return cells, stated
 
 
