@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache, lru_cache
 
 from xxgk import layouts as L
 from xxgk.model import META_PLACES
@@ -57,6 +58,7 @@ def cell_name(row: int, col: int) -> str:
 _SPACE = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=8192)  # the same labels in every workbook of a batch
 def normalise(text: str) -> str:
     """Labels compared as a clerk sees them: full-width folded, spaces and line breaks ignored."""
     return _SPACE.sub("", unicodedata.normalize("NFKC", text))
@@ -85,6 +87,7 @@ class GridRow:
     cells: tuple[L.Cell, ...]  # the row's field cells
 
 
+@cache
 def grid_rows(table: L.Table) -> list[GridRow]:
     """The data rows of a table, each with its anchor label (the row's own, innermost label)."""
     out = []

@@ -18,7 +18,7 @@ import re
 import shutil
 import unicodedata
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -111,20 +111,48 @@ class Sheet:
         return f"{self.name}!{cell_name(row, col)}"
 
 
-def _open(raw: bytes, fail: Callable[[str], InputError]) -> dict[str, Sheet]:
+class Sheets(Mapping[str, Sheet]):
+    """The workbook's sheets by name, each read when first asked for (the help sheet never is)."""
+
+    def __init__(self, wb: Any, fail: Callable[[str], InputError]) -> None:
+        self.wb = wb
+        self.fail = fail
+        self.names: list[str] = list(wb.sheet_names)
+        self.read: dict[str, Sheet] = {}
+
+    def __getitem__(self, name: str) -> Sheet:
+        if name not in self.read:
+            if name not in self.names:
+                raise KeyError(name)
+            try:
+                grid = self.wb.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=MAX_ROWS)
+            except Exception as exc:  # calamine's errors: damaged XML
+                raise self.fail(_unreadable(exc)) from None
+            self.read[name] = Sheet(name, grid)
+        return self.read[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.names
+
+
+def _unreadable(exc: Exception) -> str:
+    return f"无法读取这个工作簿（{type(exc).__name__}）；请用 Excel 或 WPS 打开后重新保存为 .xlsx"
+
+
+def _open(raw: bytes, fail: Callable[[str], InputError]) -> Sheets:
     from python_calamine import CalamineWorkbook
 
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(raw))
-        sheets = {}
-        for name in wb.sheet_names:
-            sheet = wb.get_sheet_by_name(name)
-            grid = sheet.to_python(skip_empty_area=False, nrows=MAX_ROWS)
-            sheets[name] = Sheet(name, grid)
     except Exception as exc:  # calamine's errors: damaged XML, encrypted parts
-        message = f"无法读取这个工作簿（{type(exc).__name__}）；请用 Excel 或 WPS 打开后重新保存为 .xlsx"
-        raise fail(message) from None
-    return sheets
+        raise fail(_unreadable(exc)) from None
+    return Sheets(wb, fail)
 
 
 @cache
@@ -158,6 +186,9 @@ def _shown(value: Any) -> str:
 
 def parse_number(value: Any, kind: L.Kind) -> tuple[Number | None, bool, str | None]:
     """A cell's value → (number, was text, error); empty is 0."""
+    if isinstance(value, float) and kind is not L.Kind.AMOUNT and value.is_integer():
+        if value >= 0 or kind is L.Kind.SIGNED:
+            return int(value), False, None
     was_text = False
     if value is None or value == "":
         return 0, False, None
@@ -200,7 +231,7 @@ def parse_number(value: Any, kind: L.Kind) -> tuple[Number | None, bool, str | N
 
 @dataclass
 class _Reading:
-    sheets: dict[str, Sheet]
+    sheets: Sheets
     problems: list[Problem] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)
     text_numbers: dict[str, list[str]] = field(default_factory=dict)  # sheet → cells
@@ -315,13 +346,48 @@ def _locate_row(
     return None
 
 
+@dataclass(frozen=True)
+class _Cell:
+    col: int
+    key: str
+    kind: L.Kind
+    place: str
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A layout's walk, prepared once for reading many workbooks."""
+
+    rows: dict[str, tuple[tuple[GridRow, tuple[_Cell, ...]], ...]]  # table key → data rows
+    sums: tuple[tuple[str, tuple[str, ...]], ...]  # total key → part keys, in computing order
+    entry_totals: frozenset[str]
+
+
+@cache
+def _plan(layout_name: str) -> _Plan:
+    layout = L.LAYOUTS[layout_name]
+    rows = {}
+    for table in layout.tables:
+        prepared = []
+        for grid in grid_rows(table):
+            cells = tuple(
+                _Cell(c.col, c.field.key, c.field.kind, c.field.place_name)
+                for c in grid.cells
+                if c.field is not None
+            )
+            prepared.append((grid, cells))
+        rows[table.key] = tuple(prepared)
+    sums = tuple((s.total.key, tuple(p.key for p in s.parts)) for s in layout.sums)
+    totals = frozenset(e.total.key for e in layout.entries if e.total is not None)
+    return _Plan(rows, sums, totals)
+
+
 def _read_tables(reading: _Reading, layout: L.Layout) -> tuple[dict[str, Number], dict[str, Number]]:
     cells: dict[str, Number] = {}
     stated: dict[str, Number] = {}
     totals: dict[str, tuple[Number, str]] = {}  # total key → (number in its cell, cell)
     unreliable: set[str] = set()  # totals whose parts were text: the cached sum left them out
-    kinds = {f.key: f for f in layout.input_fields}
-    entry_totals = {e.total.key: e for e in layout.entries if e.total is not None}
+    plan = _plan(layout.name)
     taken: set[str] = set()
     for table in layout.tables:
         sheet = _table_sheet(reading, table, taken)
@@ -333,61 +399,58 @@ def _read_tables(reading: _Reading, layout: L.Layout) -> tuple[dict[str, Number]
             continue
         taken.add(sheet.name)
         offset = _table_offset(sheet, table)
-        for grid in grid_rows(table):
+        for grid, row_cells in plan.rows[table.key]:
             located = _locate_row(reading, sheet, table, grid, offset)
             if located is None:
                 continue
             row, dc = located
+            line = sheet.grid[row] if 0 <= row < len(sheet.grid) else []
             row_text = False
-            row_cells: list[tuple[L.Field, int]] = []
-            for cell in grid.cells:
-                f = cell.field
-                assert f is not None
+            for cell in row_cells:
                 col = cell.col + dc
-                raw = sheet.value(row, col)
-                where = sheet.where(row, col)
-                if f.kind is L.Kind.TOTAL:
+                raw = line[col] if 0 <= col < len(line) else ""
+                if cell.kind is L.Kind.TOTAL:
                     if raw is None or raw == "" or (isinstance(raw, str) and not raw.strip()):
                         continue
                     number, _text, wrong = parse_number(raw, L.Kind.TOTAL)
+                    where = sheet.where(row, col)
                     if wrong is not None or number is None:
-                        reading.error(f"{where}（{f.place_name}）", f"总计{wrong}")
+                        reading.error(f"{where}（{cell.place}）", f"总计{wrong}")
                     else:
-                        totals[f.key] = (number, where)
+                        totals[cell.key] = (number, where)
                     continue
-                row_cells.append((f, col))
-                number, was_text, wrong = parse_number(raw, kinds[f.key].kind)
+                number, was_text, wrong = parse_number(raw, cell.kind)
                 if was_text:
                     row_text = True
                     reading.text_numbers.setdefault(sheet.name, []).append(cell_name(row, col))
                 if wrong is not None or number is None:
-                    reading.error(f"{where}（{f.place_name}）", wrong or "")
-                    cells[f.key] = 0
-                    unreliable.add(f.key)
+                    reading.error(f"{sheet.where(row, col)}（{cell.place}）", wrong or "")
+                    cells[cell.key] = 0
+                    unreliable.add(cell.key)
                 else:
-                    cells[f.key] = number
+                    cells[cell.key] = number
             if row_text:
-                unreliable.update(f.key for f, _ in row_cells)
+                unreliable.update(c.key for c in row_cells if c.kind is not L.Kind.TOTAL)
     # a number in a 总计 cell (a formula's cached result, or typed over it) is checked here against
     # the sum of what was read, naming the cell; those of an input row go on as stated totals
     values: dict[str, Number] = dict(cells)
-    for s in layout.sums:
-        if all(p.key in values for p in s.parts):
-            values[s.total.key] = sum((values[p.key] for p in s.parts), start=0)
-            if any(p.key in unreliable for p in s.parts):
-                unreliable.add(s.total.key)
-    parts_of = {s.total.key: s.parts for s in layout.sums}
+    parts_of = dict(plan.sums)
+    for key, parts in plan.sums:
+        if all(p in values for p in parts):
+            values[key] = sum((values[p] for p in parts), start=0)
+            if any(p in unreliable for p in parts):
+                unreliable.add(key)
     for key, (number, where) in totals.items():
         if key in unreliable or key not in values:
             continue
         if number != values[key]:
             f = layout.fields[key]
-            shown = " + ".join(str(values[p.key]) for p in parts_of[key])
+            shown = " + ".join(str(values[p]) for p in parts_of[key])
             reading.error(
                 f"{where}（{f.place_name}）",
                 f"填写的总计为 {number}，但各项之和为 {shown} = {values[key]}（总计格子里的公式被改写了？）",
             )
-        elif key in entry_totals:
+        elif key in plan.entry_totals:
             stated[key] = number
     return cells, stated
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime
 import io
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from copy import copy
 from decimal import Decimal
 from typing import Any
 
@@ -93,6 +94,41 @@ def _style(cell: Any, size: float, *, bold: bool = False, align: Alignment = _CE
     cell.border = _BORDER
 
 
+class _Styles:
+    """Cell styles of one workbook, each built once and then copied (openpyxl hashes every
+    style object it is given: building the same Font a thousand times is most of the time)."""
+
+    def __init__(self) -> None:
+        self.made: dict[tuple[Any, ...], Any] = {}
+
+    def apply(self, xl: Any, key: tuple[Any, ...], setup: Callable[..., None], *args: Any) -> None:
+        made = self.made.get(key)
+        if made is None:
+            setup(xl, *args)
+            self.made[key] = copy(xl._style)
+        else:
+            xl._style = copy(made)
+
+
+def _set_border(xl: Any) -> None:
+    xl.border = _BORDER
+
+
+def _label_style(xl: Any, size: float, bold: bool, left: bool) -> None:
+    _style(xl, size, bold=bold, align=_LEFT if left else _CENTER)
+
+
+def _field_style(xl: Any, size: float, kind: L.Kind) -> None:
+    _style(xl, size)
+    if kind is L.Kind.TOTAL:
+        xl.fill = _TOTAL_FILL
+        xl.number_format = "0"
+    else:
+        xl.protection = _OPEN
+        xl.fill = _DATA_FILL
+        xl.number_format = "0.00" if kind is L.Kind.AMOUNT else "0"
+
+
 def _print_setup(ws: Worksheet, landscape: bool) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
@@ -164,7 +200,7 @@ def _sum_formula(parts: list[str]) -> str:
 
 
 def _write_table(
-    wb: Workbook, table: L.Table, layout: L.Layout, values: Mapping[str, Any]
+    wb: Workbook, table: L.Table, layout: L.Layout, values: Mapping[str, Any], styles: _Styles
 ) -> None:
     ws = wb.create_sheet(table_sheet(table))
     size = table.font_size
@@ -190,12 +226,14 @@ def _write_table(
             )
         for r in range(row, row + cell.rowspan):  # borders on every cell of a merged range
             for c in range(col, col + cell.colspan):
-                ws.cell(row=r + 1, column=c + 1).border = _BORDER
+                if (r, c) != (row, col):
+                    styles.apply(ws.cell(row=r + 1, column=c + 1), ("border",), _set_border)
         xl = ws.cell(row=row + 1, column=col + 1)
         if cell.label is not None:
             xl.value = cell.label
             left = len(cell.label) > 12 and cell.row >= table.header_rows
-            _style(xl, size, bold=cell.row < table.header_rows, align=_LEFT if left else _CENTER)
+            bold = cell.row < table.header_rows
+            styles.apply(xl, ("label", size, bold, left), _label_style, size, bold, left)
             if cell.rowspan == 1:
                 span = sum(widths[cell.col : cell.col + cell.colspan])
                 need = _lines(cell.label, span, size) * size * 1.3 + 6
@@ -204,14 +242,8 @@ def _write_table(
         f = cell.field
         assert f is not None
         where[f.key] = cell_name(row, col)
-        _style(xl, size)
-        if f.kind is L.Kind.TOTAL:
-            xl.fill = _TOTAL_FILL
-            xl.number_format = "0"
-        else:
-            xl.protection = _OPEN
-            xl.fill = _DATA_FILL
-            xl.number_format = "0.00" if f.kind is L.Kind.AMOUNT else "0"
+        styles.apply(xl, ("field", size, f.kind), _field_style, size, f.kind)
+        if f.kind is not L.Kind.TOTAL:
             if f.key in values:
                 xl.value = _number(values[f.key])
             dv = validations.get(f.kind)
@@ -389,8 +421,9 @@ def workbook_bytes(
     wb = Workbook()
     wb.calculation = CalcProperties(fullCalcOnLoad=True)  # totals computed when opened
     _write_info(wb, layout, agency, year, date)
+    styles = _Styles()
     for table in layout.tables:
-        _write_table(wb, table, layout, cells or {})
+        _write_table(wb, table, layout, cells or {}, styles)
     _write_text(wb, text or {})
     _write_help(wb, notes)
     out = io.BytesIO()
