@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test check typecheck lint templates bench clean
+.PHONY: demo test check typecheck lint templates bench bench-xlsx clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,9 @@ templates: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
+
+bench-xlsx: $(STAMP)
+	$(BIN)/python bench/bench_xlsx.py
 
 clean:
 	rm -rf out build dist .pytest_cache .mypy_cache
