@@ -25,8 +25,8 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import shutil
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
