@@ -220,6 +220,23 @@ def test_libreoffice_computes_the_totals_and_the_check_row(tmp_path: Path, rng: 
     assert "勾稽关系不成立" in str(info.value)
 
 
+@pytest.mark.slow
+def test_each_sheet_prints_on_one_a4_page(tmp_path: Path, rng: random.Random) -> None:
+    if shutil.which("pdfinfo") is None:
+        soffice()  # fails under XXGK_REQUIRE_PDF=1 only when LibreOffice itself is missing
+        pytest.skip("pdfinfo is not installed")
+    for layout in sorted(L.LAYOUTS):
+        data = B.make_input(rng, "庚局", layout=layout, text={"overview": "总体情况。" * 200})
+        write_filled(tmp_path / f"{layout}.xlsx", data)
+    pdfs = convert(sorted(tmp_path.glob("*.xlsx")), "pdf", tmp_path / "pdf", tmp_path / "profile")
+    for pdf in pdfs:
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+        pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+        assert pages == len(openpyxl.load_workbook(tmp_path / f"{pdf.stem}.xlsx").sheetnames), pdf
+        size = next(line for line in info.splitlines() if line.startswith("Page size:"))
+        assert "595" in size and ("841" in size or "842" in size), size  # A4, either way round
+
+
 # --------------------------------------------------------------------------
 # What clerks do to workbooks
 # --------------------------------------------------------------------------

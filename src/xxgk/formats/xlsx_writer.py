@@ -58,7 +58,8 @@ _DATA_FILL = PatternFill("solid", fgColor="FFF9E5")  # the cells to fill: light 
 _TOTAL_FILL = PatternFill("solid", fgColor="EDEDED")
 _RED = PatternFill("solid", fgColor="FF9999")
 _OPEN = Protection(locked=False)
-PORTRAIT_POINTS = 500  # what fits across an A4 page in portrait, in points
+PORTRAIT_POINTS = 530  # about what fits across an A4 page in portrait (fit to page shrinks the rest)
+MIN_WIDTH = 7.0  # a column fits six digits
 
 HELP_LINES = (
     "1. 只需填写浅黄色的格子；标签和总计已锁定（无密码保护），总计随填写自动计算。",
@@ -148,7 +149,7 @@ def _protect(ws: Worksheet) -> None:
     ws.protection.formatCells = False
 
 
-def _validation(kind: L.Kind) -> DataValidation:
+def _validation(kind: L.Kind, at: str) -> DataValidation:
     common: dict[str, Any] = {
         "allow_blank": True,
         "showErrorMessage": True,
@@ -157,12 +158,10 @@ def _validation(kind: L.Kind) -> DataValidation:
         "errorTitle": "数字不对",
         "promptTitle": "填写说明",
     }
-    if kind is L.Kind.AMOUNT:
+    if kind is L.Kind.AMOUNT:  # a custom rule: at most two decimal places (one per cell: it names it)
         return DataValidation(
-            type="decimal",
-            operator="between",
-            formula1="0",
-            formula2=str(MAX_COUNT),
+            type="custom",
+            formula1=f"AND(ISNUMBER({at}),{at}>=0,{at}<={MAX_COUNT},ROUND({at},2)={at})",
             prompt="收费金额，单位万元：非负数，最多两位小数；没有填 0。",
             error="收费金额应为非负数（单位万元），最多两位小数，如 1.25。",
             **common,
@@ -205,8 +204,10 @@ def _write_table(
     ws = wb.create_sheet(table_sheet(table))
     size = table.font_size
     widths = [_points(w) for w in table.widths]
-    for col, points in enumerate(widths):
-        ws.column_dimensions[column_letter(col)].width = _excel_width(points)
+    excel_widths = [max(_excel_width(points), MIN_WIDTH) for points in widths]
+    for col, width in enumerate(excel_widths):
+        ws.column_dimensions[column_letter(col)].width = width
+    first_field = min(c.col for c in table.cells if c.field is not None)
     title = ws.cell(row=1, column=1, value=table.heading)
     title.font = Font(name=FONT, size=14, bold=True)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=table.ncols)
@@ -231,11 +232,11 @@ def _write_table(
         xl = ws.cell(row=row + 1, column=col + 1)
         if cell.label is not None:
             xl.value = cell.label
-            left = len(cell.label) > 12 and cell.row >= table.header_rows
+            left = len(cell.label) > 12 and cell.row >= table.header_rows and cell.col < first_field
             bold = cell.row < table.header_rows
             styles.apply(xl, ("label", size, bold, left), _label_style, size, bold, left)
             if cell.rowspan == 1:
-                span = sum(widths[cell.col : cell.col + cell.colspan])
+                span = sum(excel_widths[cell.col : cell.col + cell.colspan]) * 5.6
                 need = _lines(cell.label, span, size) * size * 1.3 + 6
                 heights[row] = max(heights.get(row, 0), need)
             continue
@@ -247,8 +248,8 @@ def _write_table(
             if f.key in values:
                 xl.value = _number(values[f.key])
             dv = validations.get(f.kind)
-            if dv is None:
-                dv = validations[f.kind] = _validation(f.kind)
+            if dv is None or f.kind is L.Kind.AMOUNT:
+                dv = validations[f.kind] = _validation(f.kind, xl.coordinate)
                 ws.add_data_validation(dv)
             dv.add(xl.coordinate)
         heights[row] = max(heights.get(row, 0), size * 1.3 + 8)
@@ -263,7 +264,7 @@ def _write_table(
         ws.row_dimensions[row + 1].height = round(height, 1)
     ws.freeze_panes = None
     ws.print_area = f"A1:{cell_name(last - 1, table.ncols - 1)}"
-    _print_setup(ws, landscape=sum(widths) > PORTRAIT_POINTS)
+    _print_setup(ws, landscape=sum(excel_widths) * 5.6 > PORTRAIT_POINTS)
     _protect(ws)
 
 
