@@ -492,3 +492,18 @@ def test_init_for_units_with_last_years_carries(tmp_path: Path, rng: random.Rand
     H.assert_user_error(result, "已有", "--force")
     units.write_text("甲县\n甲县\n", encoding="utf-8-sig")
     H.assert_user_error(H.invoke("init", "--units", units, "-o", tmp_path / "新"), "第 2 行", "重复")
+
+
+def test_a_value_far_to_the_right_and_text_in_a_total_cell(filled: tuple[Path, dict[str, Any]]) -> None:
+    path, data = filled
+    total = next(e.total for e in LAYOUT.entries if e.total is not None)
+
+    def change(wb: Any) -> None:
+        sheet, a1 = where(LAYOUT, total.key)
+        wb[sheet][a1] = "见附表"
+        wb[sheet].cell(row=3, column=16000, value="备注")
+
+    read, notes = read_data(edit(path, change))
+    assert plain(read) == plain(data)
+    sheet, a1 = where(LAYOUT, total.key)
+    assert [n.place for n in notes] == [f"{sheet}!{a1}（{total.place_name}）"]

@@ -43,6 +43,7 @@ MAX_MEMBERS = 1000
 MAX_UNZIPPED = 64 * 1024 * 1024  # all members together, decompressed
 MAX_RATIO = 200  # a member that grows more than this is a zip bomb
 MAX_ROWS = 1000  # read no further down a sheet
+MAX_COLUMNS = 200  # nor further to the right
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (and password-protected workbooks)
 LOCK_PREFIX = "~$"  # Excel's lock file beside an open workbook
 
@@ -125,7 +126,12 @@ class Sheets(Mapping[str, Sheet]):
             if name not in self.names:
                 raise KeyError(name)
             try:
-                grid = self.wb.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=MAX_ROWS)
+                sheet = self.wb.get_sheet_by_name(name)
+                if sheet.end is not None and sheet.end[1] >= MAX_COLUMNS:  # something typed far right
+                    rows = sheet.iter_rows()
+                    grid = [row[:MAX_COLUMNS] for row, _ in zip(rows, range(MAX_ROWS), strict=False)]
+                else:
+                    grid = sheet.to_python(skip_empty_area=False, nrows=MAX_ROWS)
             except Exception as exc:  # calamine's errors: damaged XML
                 raise self.fail(_unreadable(exc)) from None
             self.read[name] = Sheet(name, grid)
@@ -414,8 +420,11 @@ def _read_tables(reading: _Reading, layout: L.Layout) -> tuple[dict[str, Number]
                         continue
                     number, _text, wrong = parse_number(raw, L.Kind.TOTAL)
                     where = sheet.where(row, col)
-                    if wrong is not None or number is None:
-                        reading.error(f"{where}（{cell.place}）", f"总计{wrong}")
+                    if wrong is not None or number is None:  # e.g. #REF! of a broken formula
+                        reading.note(
+                            f"{where}（{cell.place}）",
+                            f"总计格子里不是数字（“{_shown(raw)}”），已忽略；总计由 xxgk 计算",
+                        )
                     else:
                         totals[cell.key] = (number, where)
                     continue
