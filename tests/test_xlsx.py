@@ -428,6 +428,8 @@ def test_lock_files_are_skipped_with_a_note_and_a_mixed_folder_is_batched(tmp_pa
     assert "~$表格单位.xlsx" in result.output and "临时文件" in result.output
     assert (tmp_path / "out" / H.docx_name(B.YEAR, "表格单位")).is_file()
     assert len(list((tmp_path / "out").glob("*.docx"))) == 3
+    result = H.invoke("validate", folder)
+    assert result.exit_code == 0 and "~$表格单位.xlsx" in result.output and "共 3 个" in result.output
     result = H.invoke("validate", folder / "~$表格单位.xlsx")
     H.assert_user_error(result, "临时文件")
     result = H.invoke("aggregate", folder, "-o", tmp_path / "合计.toml")

@@ -18,7 +18,7 @@ from xxgk.batch import run_batch
 from xxgk.collect import UnitWorkbooks, workbook_from_input, write_unit_workbooks
 from xxgk.errors import InputError, OutputError, Problem, XxgkError
 from xxgk.files import drop_stale_pdf, write_atomic
-from xxgk.inputs import expand_inputs
+from xxgk.inputs import expand_inputs, lock_note
 from xxgk.render import write_report
 from xxgk.report import Report, load, read_defaults
 from xxgk.results import BatchReport, Outcome
@@ -69,12 +69,23 @@ class Checked:
 
 
 def check_all(
-    inputs: list[Path], *, previous: Path | None = None, defaults: Path | None = None
+    inputs: list[Path],
+    *,
+    previous: Path | None = None,
+    defaults: Path | None = None,
+    notes: list[str] | None = None,
 ) -> list[Checked]:
-    """Check files and folders of inputs; one failing input does not stop the others."""
+    """Check files and folders of inputs; one failing input does not stop the others.
+
+    ``notes`` receives what was skipped (a ``~$`` lock file of a workbook open in Excel).
+    """
     shared = read_defaults(defaults) if defaults is not None else None
     out = []
-    for path in expand_inputs(inputs, exclude=defaults):
+    locks: list[Path] = []
+    paths = expand_inputs(inputs, exclude=defaults, locks=locks)
+    if locks and notes is not None:
+        notes.append(lock_note(locks))
+    for path in paths:
         try:
             out.append(Checked(path, report=load(path, previous=previous, defaults=shared)))
         except XxgkError as exc:

@@ -183,7 +183,10 @@ def validate(inputs: tuple[Path, ...], previous: Path | None, defaults: Path | N
         from xxgk import check_all
         from xxgk.errors import InputError
 
-        results = check_all(list(inputs), previous=previous, defaults=defaults)
+        notes: list[str] = []
+        results = check_all(list(inputs), previous=previous, defaults=defaults, notes=notes)
+        for note in notes:
+            _echo_err(f"提示：{note}")
         for result in results:
             if result.report is not None:
                 warnings = result.report.warnings
