@@ -509,3 +509,48 @@ def test_a_value_far_to_the_right_and_text_in_a_total_cell(filled: tuple[Path, d
     assert plain(read) == plain(data)
     sheet, a1 = where(LAYOUT, total.key)
     assert [n.place for n in notes] == [f"{sheet}!{a1}（{total.place_name}）"]
+
+
+_CELL_VALUES = st.one_of(
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=12),
+    st.sampled_from(["１２", " 3 ", "1,234", "三", "-0", "1.5", "2025-01-20", "=1+1", "#N/A"]),
+    st.dates(),
+    st.booleans(),
+)
+
+
+_BASE: dict[str, Any] = {}
+
+
+@settings(max_examples=12, deadline=None)
+@given(seed=st.integers(0, 2**16), values=st.lists(_CELL_VALUES, min_size=1, max_size=6))
+def test_whatever_is_typed_into_data_cells_reads_or_is_named(seed: int, values: list[Any]) -> None:
+    import tempfile
+
+    rng = random.Random(seed)
+    fields = rng.sample(list(LAYOUT.input_fields), len(values))
+    if not _BASE:  # one workbook for every example: writing it is the slow part
+        data = B.make_input(random.Random(7), "辛局")
+        _BASE["bytes"] = filled_workbook(plain(data))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "x.xlsx"
+        path.write_bytes(_BASE["bytes"])
+
+        def change(wb: Any) -> None:
+            for f, value in zip(fields, values, strict=True):
+                sheet, a1 = where(LAYOUT, f.key)
+                wb[sheet][a1] = value
+
+        try:
+            read, _ = read_data(edit(path, change))
+        except InputError as exc:
+            assert exc.problems
+            for problem in exc.problems:  # every problem names a cell of a sheet and the report place
+                assert "!" in problem.place and "（" in problem.place, problem
+            return
+        try:
+            build(str(path), read)
+        except InputError as exc:  # e.g. a number beyond the limit, an identity that no longer holds
+            assert exc.problems
