@@ -554,3 +554,18 @@ def test_whatever_is_typed_into_data_cells_reads_or_is_named(seed: int, values: 
             build(str(path), read)
         except InputError as exc:  # e.g. a number beyond the limit, an identity that no longer holds
             assert exc.problems
+
+
+def test_a_deleted_row_is_named_not_read_from_the_next_one(filled: tuple[Path, dict[str, Any]]) -> None:
+    path, _ = filled
+    requests = LAYOUT.tables[1]
+    anchor = next(c for c in requests.cells if c.label is not None and c.label.startswith("2.重复"))
+
+    def delete(wb: Any) -> None:
+        ws = wb[table_sheet(requests)]
+        for merged in list(ws.merged_cells.ranges):
+            ws.unmerge_cells(str(merged))
+        ws.delete_rows(TABLE_TOP + anchor.row + 1)
+
+    problems = problems_of(edit(path, delete))
+    assert any(f"找不到 “{anchor.label}” 这一行" in p for p in problems), problems

@@ -306,6 +306,11 @@ def _detect_layout(reading: _Reading, stated: str | None) -> L.Layout | None:
     return None
 
 
+@cache
+def _anchors(table: L.Table) -> frozenset[str]:
+    return frozenset(normalise(g.anchor.label) for g in grid_rows(table) if g.anchor and g.anchor.label)
+
+
 def _table_offset(sheet: Sheet, table: L.Table) -> tuple[int, int]:
     """How far the table sits from where the writer put it (a row inserted above, …)."""
     counts: dict[str, int] = {}
@@ -337,7 +342,8 @@ def _locate_row(
         return r, c - anchor.col
     there = sheet.value(*expected)
     place = " / ".join(grid.cells[0].field.place[:-1]) if grid.cells[0].field else anchor.label
-    if isinstance(there, str) and there.strip():
+    # a label edited in place is read by its position; another row's label there means this row was deleted
+    if isinstance(there, str) and there.strip() and normalise(there) not in _anchors(table):
         reading.note(
             sheet.where(*expected),
             f"这一行的标签是 “{there.strip()}”，应为 “{anchor.label}”（标签被改动？）；"
