@@ -13,7 +13,7 @@ PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 # --pdf when LibreOffice is installed (xxgk looks for soffice or libreoffice)
 PDF := $(if $(shell command -v soffice || command -v libreoffice),--pdf,)
 
-.PHONY: demo test check typecheck lint templates bench clean
+.PHONY: demo test check typecheck lint templates bench bench-xlsx clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,9 @@ templates: $(RUNTIME_STAMP)
 
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/bench.py
+
+bench-xlsx: $(STAMP)
+	$(BIN)/python bench/bench_xlsx.py
 
 clean:
 	rm -rf out build dist .pytest_cache .mypy_cache

@@ -151,7 +151,7 @@ def test_aggregate_with_defaults_and_the_bundled_branches(tmp_path: Path) -> Non
     output = tmp_path / "合计.toml"
     result = H.invoke("aggregate", branches, "--defaults", defaults, "--base", center, "-o", output)
     assert result.exit_code == 0, result.output
-    assert "已汇总 4 个单位" in result.stdout  # _defaults.toml and _center.toml are not inputs
+    assert "已汇总 5 个单位" in result.stdout  # _defaults.toml and _center.toml are not inputs (wuxian.xlsx is)
     members = [
         load(p, defaults=tomllib.loads(defaults.read_text("utf-8"))) for p in sorted(branches.glob("[!_]*"))
     ]

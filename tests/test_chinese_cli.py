@@ -100,7 +100,7 @@ USAGE_ERRORS = [
     (["rendr", "a.toml"], "没有命令 rendr，是否应为 render？"),
     (["init", "--force=yes"], "选项 --force 不带值"),
     (["render", "a.toml", "-o", "a.doc"], "应为 .docx 文件或一个文件夹"),
-    (["init", "-o", "a.txt"], "应为 .toml 文件"),
+    (["init", "-o", "a.txt"], "应为 .toml 或 .xlsx 文件"),  # init writes workbooks too
     (["batch", "a.toml", "-o", "out", "--summary", "s.txt"], "应为 .xlsx 或 .csv 文件"),
     ([], "用法：xxgk [选项] 命令 [参数]..."),
 ]

@@ -233,7 +233,7 @@ def test_validate_folder_with_defaults_and_the_forgotten_defaults_hint() -> None
     runner = CliRunner()
     result = runner.invoke(cli, ["validate", str(branches), "--defaults", str(branches / "_defaults.toml")])
     assert result.exit_code == 0, result.output
-    assert "共 4 个：通过 4，未通过 0" in result.output
+    assert "共 5 个：通过 5，未通过 0" in result.output  # four text inputs and wuxian.xlsx
     result = runner.invoke(cli, ["validate", str(branches / "jiaxian.toml")])
     assert result.exit_code == 1
     assert "缺少此项" in result.output and "请加 --defaults" in result.output

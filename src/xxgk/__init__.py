@@ -17,6 +17,7 @@ __all__ = [
     "Checked",
     "Outcome",
     "Rendered",
+    "UnitWorkbooks",
     "aggregate_files",
     "available_layouts",
     "check",
@@ -29,6 +30,8 @@ __all__ = [
     "run_batch",
     "write_schema",
     "write_skeleton",
+    "write_unit_workbooks",
+    "write_workbook",
 ]
 
 

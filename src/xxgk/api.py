@@ -16,10 +16,11 @@ from typing import Any
 from xxgk import layouts as L
 from xxgk.aggregate import Aggregated, aggregate_files
 from xxgk.batch import run_batch
+from xxgk.collect import UnitWorkbooks, workbook_from_input, write_unit_workbooks
 from xxgk.draft import DRAFT_LINE, refuse_unfilled, write_draft
 from xxgk.errors import InputError, OutputError, Problem, XxgkError
 from xxgk.files import drop_stale_pdf, write_atomic
-from xxgk.inputs import expand_inputs
+from xxgk.inputs import expand_inputs, lock_note
 from xxgk.render import write_report
 from xxgk.report import Report, load, read_defaults
 from xxgk.results import BatchReport, Outcome
@@ -30,6 +31,7 @@ __all__ = [
     "Checked",
     "Outcome",
     "Rendered",
+    "UnitWorkbooks",
     "aggregate_files",
     "available_layouts",
     "check",
@@ -42,6 +44,8 @@ __all__ = [
     "run_batch",
     "write_schema",
     "write_skeleton",
+    "write_unit_workbooks",
+    "write_workbook",
 ]
 
 
@@ -69,12 +73,23 @@ class Checked:
 
 
 def check_all(
-    inputs: list[Path], *, previous: Path | None = None, defaults: Path | None = None
+    inputs: list[Path],
+    *,
+    previous: Path | None = None,
+    defaults: Path | None = None,
+    notes: list[str] | None = None,
 ) -> list[Checked]:
-    """Check files and folders of inputs; one failing input does not stop the others."""
+    """Check files and folders of inputs; one failing input does not stop the others.
+
+    ``notes`` receives what was skipped (a ``~$`` lock file of a workbook open in Excel).
+    """
     shared = read_defaults(defaults) if defaults is not None else None
     out = []
-    for path in expand_inputs(inputs, exclude=defaults):
+    locks: list[Path] = []
+    paths = expand_inputs(inputs, exclude=defaults, locks=locks)
+    if locks and notes is not None:
+        notes.append(lock_note(locks))
+    for path in paths:
         try:
             out.append(Checked(path, report=load(path, previous=previous, defaults=shared)))
         except XxgkError as exc:
@@ -258,3 +273,55 @@ def dump_docx(path: Path) -> str:
         raise
     except Exception:  # a damaged or foreign file: say so, no traceback
         raise fail("Word 文档（.docx）已损坏，无法读取") from None
+
+
+def write_workbook(
+    output: Path,
+    *,
+    layout: str = L.DEFAULT_LAYOUT,
+    year: int | None = None,
+    agency: str | None = None,
+    source: Path | None = None,
+    defaults: Path | None = None,
+    force: bool = False,
+) -> Path:
+    """Write a fill-in workbook (.xlsx); with ``source`` (any input), already filled.
+
+    With a .toml ``output`` and a ``source``, the input is written as a commented TOML
+    file instead (e.g. a workbook a unit sent back).
+    """
+    import datetime
+
+    suffix = output.suffix.lower()
+    if output.is_dir() or suffix not in (".xlsx", ".toml"):
+        example = output / "填报表.xlsx" if output.is_dir() else "填报表.xlsx"
+        raise OutputError(f"请给出 .xlsx 文件名，如 {example}")
+    if output.exists() and not force:
+        raise OutputError(f"{output} 已存在；如要覆盖，请加 --force")
+    if source is not None:
+        shared = read_defaults(defaults) if defaults is not None else None
+        data = workbook_from_input(source, defaults=shared, agency=agency, year=year, layout=layout)
+        if suffix == ".toml":
+            from xxgk.formats.toml_writer import input_toml
+
+            text = input_toml(
+                data["layout"],
+                agency=data["agency"],
+                year=data["year"],
+                date=data.get("date"),
+                text=data[L.TEXT_KEY],
+                data=data,
+            )
+            write_atomic(output, text.encode("utf-8"))
+            return output
+        from xxgk.formats.xlsx_writer import filled_workbook
+
+        write_atomic(output, filled_workbook(data))
+        return output
+    if suffix != ".xlsx":
+        raise OutputError(f"生成的是 Excel 填报表，文件名应以 .xlsx 结尾：{output}")
+    from xxgk.formats.xlsx_writer import workbook_bytes
+
+    the_year = year if year is not None else datetime.date.today().year - 1
+    write_atomic(output, workbook_bytes(layout, agency=agency or "", year=the_year))
+    return output

@@ -22,7 +22,7 @@ from xxgk import layouts as L
 from xxgk.draft import DRAFT_LINE, draft_name, mark_draft, refuse_unfilled
 from xxgk.errors import InputError, OutputError, Problem, XxgkError
 from xxgk.files import drop_stale_pdf, name_key, output_name
-from xxgk.inputs import expand_inputs, read_data
+from xxgk.inputs import expand_inputs, lock_note, read_data
 from xxgk.pool import run_all, terminate_as_interrupt
 from xxgk.report import Report, load, read_defaults
 from xxgk.results import DONE, FAILED, WARNED, BatchReport, Outcome
@@ -247,10 +247,11 @@ def run_batch(
     if fonts is not None:  # --fonts: for inputs that do not name their fonts
         shared = {**(shared or {}), "fonts": fonts.lower()}
     skipped: list[Path] = []
-    paths = expand_inputs(inputs, exclude=defaults, skipped=skipped)
+    locks: list[Path] = []
+    paths = expand_inputs(inputs, exclude=defaults, skipped=skipped, locks=locks)
     if not paths:
         raise InputError(
-            ", ".join(str(p) for p in inputs), [Problem("", "没有找到输入文件（*.toml 或 *.json）")]
+            ", ".join(str(p) for p in inputs), [Problem("", "没有找到输入文件（*.toml、*.json 或 *.xlsx）")]
         )
     if outdir.exists() and not outdir.is_dir():
         raise OutputError(f"{outdir} 是一个文件，不是文件夹")
@@ -281,6 +282,7 @@ def run_batch(
         _sweep(outdir, prefix)
     report = BatchReport(outcomes)
     report.notes += [f"以 _ 开头的文件不作为输入，已跳过：{', '.join(map(str, skipped))}"] if skipped else []
+    report.notes += [lock_note(locks)] if locks else []
     years: dict[int, list[Outcome]] = {}
     for o in outcomes:
         if o.status != FAILED and o.year is not None:

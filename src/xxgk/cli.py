@@ -212,7 +212,10 @@ def validate(inputs: tuple[Path, ...], previous: Path | None, defaults: Path | N
         from xxgk import check_all
         from xxgk.errors import InputError
 
-        results = check_all(list(inputs), previous=previous, defaults=defaults)
+        notes: list[str] = []
+        results = check_all(list(inputs), previous=previous, defaults=defaults, notes=notes)
+        for note in notes:
+            _echo_err(f"提示：{note}")
         for result in results:
             if result.report is not None:
                 warnings = result.report.warnings
@@ -238,6 +241,10 @@ def validate(inputs: tuple[Path, ...], previous: Path | None, defaults: Path | N
   xxgk init > 2025.toml
   xxgk init -o 2025.toml --schema              同时写出 xxgk-schema.json（编辑器补全用）
   xxgk init -o 2025.toml --schema 共用/schema.json
+  xxgk init -o 填报表.xlsx --agency 甲县人民政府 --year 2025
+  xxgk init --from 2025.toml -o 2025.xlsx
+  xxgk init --from 交回/甲县.xlsx -o 甲县.toml
+  xxgk init --xlsx --units 单位名单.csv -o 下发/ --previous 2024各单位/
 """
 )
 @click.option(
@@ -252,11 +259,29 @@ def validate(inputs: tuple[Path, ...], previous: Path | None, defaults: Path | N
     "--output",
     type=path_arg,
     metavar=FILE,
-    callback=_suffix(".toml"),
-    help="写入的 .toml 文件；默认输出到屏幕。",
+    callback=_suffix(".toml", ".xlsx", folder=True),
+    help="写入的 .toml 或 .xlsx 文件（--units 时为文件夹）；默认输出 TOML 到屏幕。",
 )
 @click.option("--year", type=IntRange(MIN_YEAR, MAX_YEAR), help="报告年度；默认为上一年。")
 @click.option("--force", is_flag=True, help="覆盖已有的文件。")
+@click.option("--xlsx", is_flag=True, help="生成 Excel 填报表（.xlsx）；-o 以 .xlsx 结尾时可省略。")
+@click.option("--agency", help="填报表中预填的机关全称。")
+@click.option(
+    "--from",
+    "source",
+    type=path_arg,
+    help="已有的输入（.toml、.json 或 .xlsx）：生成已填好数字和文字的填报表（或 .toml）。",
+)
+@click.option(
+    "--units",
+    type=path_arg,
+    help="单位名单（.csv，每行：单位名称[,短文件名]）：为每个单位生成一个填报表，-o 为文件夹。",
+)
+@click.option(
+    "--previous",
+    type=path_arg,
+    help="与 --units 同用：上一年度各单位输入所在的文件夹，按机关全称匹配，预填上年结转等。",
+)
 @click.option(
     "--schema",
     "schema_file",
@@ -266,9 +291,46 @@ def validate(inputs: tuple[Path, ...], previous: Path | None, defaults: Path | N
     help=f"同时写出输入文件的 JSON Schema（默认 {SCHEMA_FILE}，与输入文件在同一文件夹）；"
     "输入文件第一行的 #:schema 指向它，编辑器据此补全键名、检查数字。",
 )
-def init(layout: str, output: Path | None, year: int | None, force: bool, schema_file: Path | None) -> None:
-    """生成带中文注释的输入文件模板（填写【请填写】处后即可生成报告）。"""
+@defaults_option
+def init(
+    layout: str,
+    output: Path | None,
+    year: int | None,
+    force: bool,
+    xlsx: bool,
+    agency: str | None,
+    source: Path | None,
+    units: Path | None,
+    previous: Path | None,
+    defaults: Path | None,
+    schema_file: Path | None,
+) -> None:
+    """生成输入文件模板：带中文注释的 TOML（填好【请填写】处即可生成报告），或 Excel 填报表。"""
     with _user_errors():
+        if units is not None:
+            _init_units(units, output, layout, year, previous, force)
+            return
+        if previous is not None:
+            raise click.UsageError("--previous 只能与 --units 同用")
+        workbook = xlsx or (output is not None and output.suffix.lower() == ".xlsx")
+        if workbook or source is not None:
+            from xxgk import write_workbook
+
+            if output is None:
+                raise click.UsageError("请用 -o 给出要生成的文件名，如 -o 填报表.xlsx")
+            if xlsx and output.suffix.lower() != ".xlsx":
+                raise click.UsageError(f"--xlsx 时文件名应以 .xlsx 结尾：{output}")
+            written = write_workbook(
+                output,
+                layout=layout,
+                year=year,
+                agency=agency,
+                source=source,
+                defaults=defaults,
+                force=force,
+            )
+            click.echo(f"已生成：{written}")
+            return
         from xxgk import init_text, write_schema, write_skeleton
         from xxgk.api import schema_location
 
@@ -280,6 +342,21 @@ def init(layout: str, output: Path | None, year: int | None, force: bool, schema
             click.echo(f"已生成：{write_skeleton(output, text, force=force)}")
         if schema_file is not None:
             _echo_err(f"已生成：{write_schema(schema_file, layout)}")
+
+
+def _init_units(
+    units: Path, output: Path | None, layout: str, year: int | None, previous: Path | None, force: bool
+) -> None:
+    from xxgk import write_unit_workbooks
+
+    if output is None or output.suffix:
+        raise click.UsageError("--units 时请用 -o 给出一个文件夹，如 -o 下发/")
+    result = write_unit_workbooks(units, output, layout=layout, year=year, previous=previous, force=force)
+    for note in result.notes:
+        _echo_err(f"提示：{note}")
+    carried = sum(1 for w in result.written if w.previous is not None)
+    tail = f"，其中 {carried} 个已按上年输入预填上年结转" if previous is not None else ""
+    click.echo(f"已生成 {len(result.written)} 个填报表：{output}{tail}")
 
 
 @cli.command(

@@ -13,7 +13,9 @@ from xxgk.errors import InputError, Problem
 from xxgk.formats.toml_json import decode, parse
 
 MAX_INPUT_BYTES = 5 * 1024 * 1024
-INPUT_SUFFIXES = (".toml", ".json")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods", ".xls")  # read by xxgk.formats.xlsx_reader
+INPUT_SUFFIXES = (".toml", ".json") + WORKBOOK_SUFFIXES
+LOCK_PREFIX = "~$"  # Excel's and WPS's lock file beside a workbook that is open
 _NOTEPAD_SUFFIXES = (".toml.txt", ".json.txt")  # saved by Notepad "as text"
 
 
@@ -26,6 +28,10 @@ def read_data(path: Path) -> tuple[dict[str, Any], list[Problem]]:
 
     if path.is_dir():
         raise fail("这是一个文件夹，不是文件（要处理文件夹中的全部输入，请用 xxgk batch）")
+    if path.exists() and not path.is_file():
+        raise fail("这不是普通文件（是设备、管道或套接字），不能作为输入")
+    if path.name.startswith(LOCK_PREFIX) and path.suffix.lower() in WORKBOOK_SUFFIXES:
+        raise fail(f"这是 Excel/WPS 打开工作簿时留下的临时文件，不是填报表；请读取 “{path.name[2:]}”")
     if path.name.lower().endswith(_NOTEPAD_SUFFIXES):
         real = path.name[: -len(".txt")]
         raise fail(f"文件名是 “{path.name}”（记事本自动加了 .txt），请改名为 “{real}”")
@@ -40,19 +46,27 @@ def read_data(path: Path) -> tuple[dict[str, Any], list[Problem]]:
         raise fail(f"无法读取文件：{exc.strerror or exc}") from None
     if len(raw) > MAX_INPUT_BYTES:
         raise fail(f"文件过大（超过 {MAX_INPUT_BYTES // 1024 // 1024} MB），不像是年度报告的输入文件")
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        from xxgk.formats.xlsx_reader import read_workbook
+
+        return read_workbook(raw, fail, source)
     text, notes = decode(raw, fail)
     data = parse(text, path.suffix.lower(), fail)
     return data, notes
 
 
 def expand_inputs(
-    items: list[Path], exclude: Path | None = None, skipped: list[Path] | None = None
+    items: list[Path],
+    exclude: Path | None = None,
+    skipped: list[Path] | None = None,
+    locks: list[Path] | None = None,
 ) -> list[Path]:
-    """Files as given; a folder stands for its *.toml and *.json files, sorted.
+    """Files as given; a folder stands for its *.toml, *.json and *.xlsx files, sorted.
 
     Files whose names start with ``_`` (shared values, a parent's own file) are not
     inputs, named or found in a folder; named ones are listed in ``skipped``.
     ``exclude`` (the --defaults file) never is an input.  A file named twice counts once.
+    A ``~$`` lock file (a workbook still open in Excel or WPS) in a folder is listed in ``locks``.
     """
     skip = exclude.resolve() if exclude is not None else None
     out: list[Path] = []
@@ -64,9 +78,11 @@ def expand_inputs(
                 for p in sorted(item.iterdir())
                 if (p.suffix.lower() in INPUT_SUFFIXES or p.name.lower().endswith(_NOTEPAD_SUFFIXES))
                 and p.is_file()
-                and not p.name.startswith("_")
+                and not p.name.startswith(("_", LOCK_PREFIX))
                 and p.resolve() != skip
             ]
+            if locks is not None:
+                locks += [p for p in sorted(item.iterdir()) if p.name.startswith(LOCK_PREFIX)]
         elif item.name.startswith("_") or item.resolve() == skip:  # e.g. from a glob: *.toml
             found = []
             if skipped is not None and item.resolve() != skip:
@@ -79,6 +95,12 @@ def expand_inputs(
                 seen.add(key)
                 out.append(path)
     return out
+
+
+def lock_note(locks: list[Path]) -> str:
+    """What to tell about lock files found in a folder."""
+    names = "、".join(p.name for p in locks)
+    return f"跳过了 Excel/WPS 的临时文件 {names}（对应的工作簿可能仍在编辑中，请保存并关闭后再处理）"
 
 
 def read_option_file(option: str, path: Path) -> dict[str, Any]:
