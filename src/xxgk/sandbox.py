@@ -1,12 +1,22 @@
-"""The Jinja sandbox every user-supplied text and template runs in.
+"""The Jinja sandbox every user-supplied text and template runs in, and the limits around it.
 
 Jinja's sandbox stops access to Python internals; it does not stop an
 expression from asking for a 10**(9**9) or a string of a billion characters.
-This environment also bounds the operations that can grow without limit.
+This environment also bounds the operations that can grow without limit, and
+:func:`run_limited` renders a user's template in a child process under a
+wall-clock and a memory limit, so that what the sandbox cannot bound (a loop
+in a loop in a loop) fails one report and nothing else.
 """
 
 from __future__ import annotations
 
+import os
+import pickle
+import select
+import signal
+import sys
+import time
+from collections.abc import Callable
 from typing import Any
 
 from jinja2 import StrictUndefined
@@ -18,19 +28,25 @@ MAX_EXPONENT = 64
 MAX_BASE = 10**12
 MAX_SEQUENCE = 100_000  # characters or items a multiplication or padding may produce
 
-# What a text placeholder may use besides arithmetic: nothing that builds large output.
-TEXT_FILTERS = ("abs", "round", "int", "float", "string", "default", "min", "max", "sum", "length")
-_GROWING_FILTERS = ("center", "indent")  # width pads: the output grows with it
+# What a text placeholder may use besides arithmetic and comparisons (see xxgk.text).
+TEXT_FILTERS = ("abs", "round", "int", "float", "min", "max", "sum")
+_GROWING_FILTERS = ("center", "indent", "truncate", "wordwrap")  # a width argument: the output grows with it
+_UNBOUNDED_GLOBALS = ("namespace", "lipsum")  # mutable state across loops; text of any length
+
+# A user's template, one report: limits of the child process that renders it.
+RENDER_SECONDS = float(os.environ.get("XXGK_TEMPLATE_SECONDS", "30"))
+RENDER_MEMORY = int(os.environ.get("XXGK_TEMPLATE_MEMORY_MB", "1024")) * 2**20
 
 
 class LimitedSandbox(SandboxedEnvironment):
-    """A sandbox with StrictUndefined, no ``namespace`` and bounded ``*``, ``**`` and padding."""
+    """A sandbox with StrictUndefined, no ``namespace`` and bounded ``*``, ``**``, ``%`` and padding."""
 
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"*", "**", "%"})
 
     def __init__(self, *, autoescape: bool, text_only: bool = False, **options: Any) -> None:
         super().__init__(undefined=StrictUndefined, autoescape=autoescape, **options)
-        self.globals.pop("namespace", None)  # mutable state across loop iterations
+        for name in _UNBOUNDED_GLOBALS:
+            self.globals.pop(name, None)
         if text_only:
             self.globals.clear()  # a placeholder reads the data and nothing else
             self.filters = {name: self.filters[name] for name in TEXT_FILTERS}
@@ -47,7 +63,32 @@ class LimitedSandbox(SandboxedEnvironment):
                 if isinstance(sequence, (str, list, tuple)) and _number(count):
                     if len(sequence) * count > MAX_SEQUENCE:
                         raise SecurityError("乘法生成的文字过长")
+        if operator == "%" and isinstance(left, str):
+            raise SecurityError("不能用 % 格式化文字")
         return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        name = getattr(__obj, "__name__", "")
+        owner = getattr(__obj, "__self__", None)
+        if isinstance(owner, str) and name in ("format", "format_map"):
+            raise SecurityError("不能调用文字的 format 方法")
+        if isinstance(owner, str) and name in ("center", "ljust", "rjust", "zfill", "expandtabs"):
+            width = args[0] if args else 0
+            if name == "expandtabs":
+                width = (args[0] if args else 8) * owner.count("\t")
+            if _number(width) and width > MAX_SEQUENCE:
+                raise SecurityError("宽度参数过大")
+        if isinstance(owner, str) and name == "replace" and len(args) >= 2:
+            new = args[1]
+            if isinstance(new, str) and isinstance(args[0], str):
+                grows = (owner.count(args[0]) + 1 if args[0] else len(owner) + 1) * len(new)
+                if grows > MAX_SEQUENCE * 10:
+                    raise SecurityError("replace 生成的文字过长")
+        if isinstance(owner, str) and name == "join" and args:
+            items = args[0]
+            if isinstance(items, (list, tuple, range)) and len(owner) * len(items) > MAX_SEQUENCE * 10:
+                raise SecurityError("join 生成的文字过长")
+        return super().call(__context, __obj, *args, **kwargs)
 
 
 def _number(value: Any) -> bool:
@@ -61,3 +102,143 @@ def _bounded(original: Any) -> Any:
         return original(value, width, *args, **kwargs)
 
     return bounded
+
+
+# --------------------------------------------------------------------------
+# A render under limits, in a child process
+# --------------------------------------------------------------------------
+
+
+class LimitExceeded(Exception):
+    """The work ran out of time or memory; ``str()`` says which, in Chinese."""
+
+
+def _address_space() -> int:
+    """This process's current virtual size: the child's limit is counted from it."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def die_with_parent() -> None:
+    """On Linux: the kernel kills this process when its parent dies (even of SIGKILL)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+def run_limited(
+    work: Callable[[], bytes], *, seconds: float | None = None, memory: int | None = None
+) -> bytes:
+    """``work()`` in a forked child with at most ``memory`` more bytes and ``seconds`` of wall time.
+
+    An exception raised by ``work`` is raised here again (it must pickle); running out of
+    time or memory raises :class:`LimitExceeded`.  Without ``fork`` (Windows) the work runs
+    here, bounded only by the sandbox.
+    """
+    seconds = RENDER_SECONDS if seconds is None else seconds
+    memory = RENDER_MEMORY if memory is None else memory
+    if not hasattr(os, "fork"):  # pragma: no cover - Windows
+        return work()
+    limit = _address_space() + memory
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        status = 0
+        try:
+            os.close(read_end)
+            die_with_parent()
+            _limit_memory(limit)
+            try:
+                result: tuple[str, Any] = ("ok", work())
+            except MemoryError:
+                result = ("memory", None)
+            except RecursionError:
+                result = ("error", SecurityError("嵌套过深"))
+            except BaseException as exc:  # noqa: BLE001 - handed to the parent
+                result = ("error", exc)
+            try:
+                blob = pickle.dumps(result)
+            except Exception as exc:  # noqa: BLE001 - an exception that does not pickle
+                blob = pickle.dumps(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
+            with os.fdopen(write_end, "wb") as out:
+                out.write(blob)
+        except BaseException:  # noqa: BLE001
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    try:
+        payload = _read_until(read_end, time.monotonic() + seconds)
+    except BaseException:
+        _kill(pid)
+        raise
+    finally:
+        os.close(read_end)
+    if payload is None:
+        _kill(pid)
+        raise LimitExceeded(f"超过 {seconds:g} 秒仍未完成，已停止")
+    os.waitpid(pid, 0)
+    if not payload:
+        raise LimitExceeded(f"处理过程意外终止（可能超过 {memory // 2**20} MB 内存上限）")
+    kind, value = pickle.loads(payload)
+    if kind == "memory":
+        raise LimitExceeded(f"超过 {memory // 2**20} MB 内存上限，已停止")
+    if kind == "error":
+        raise value
+    data: bytes = value
+    return data
+
+
+def _limit_memory(limit: int) -> None:
+    try:
+        import resource
+    except ImportError:  # pragma: no cover
+        return
+    if limit <= 0:
+        return
+    try:
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if soft != resource.RLIM_INFINITY:
+            limit = min(limit, soft)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ValueError, OSError):
+        pass
+
+
+def _read_until(fd: int, deadline: float) -> bytes | None:
+    """Everything written to ``fd`` until it closes; None when the deadline passes first."""
+    chunks: list[bytes] = []
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        ready, _, _ = select.select([fd], [], [], left)
+        if not ready:
+            return None
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except OSError:
+        pass
+    try:
+        os.waitpid(pid, 0)
+    except OSError:
+        pass
