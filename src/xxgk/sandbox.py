@@ -17,6 +17,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from jinja2 import StrictUndefined
@@ -92,7 +93,7 @@ class LimitedSandbox(SandboxedEnvironment):
 
 
 def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
 
 
 def _bounded(original: Any) -> Any:
