@@ -229,6 +229,8 @@ def _render(template: Template, ctx: Mapping[str, Any], path: Path) -> str:
 
 
 def _template_error(path: Path, exc: Exception) -> TemplateError:
+    if isinstance(exc, MemoryError):
+        return TemplateError(f"模板 {path} 渲染时内存不足，已停止（模板中的循环或表达式过大）")
     if isinstance(exc, SecurityError):
         if re.search(r"[\u4e00-\u9fff]", str(exc)):  # a limit of ours
             return TemplateError(f"模板 {path} 的表达式超出限制：{exc}")

@@ -54,6 +54,7 @@ class LimitedSandbox(SandboxedEnvironment):
         else:
             for name in _GROWING_FILTERS:
                 self.filters[name] = _bounded(self.filters[name])
+            self.filters["join"] = _bounded_join(self.filters["join"])
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         if operator == "**" and _number(left) and _number(right):
@@ -70,7 +71,7 @@ class LimitedSandbox(SandboxedEnvironment):
 
     def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
         name = getattr(__obj, "__name__", "")
-        owner = getattr(__obj, "__self__", None)
+        owner = getattr(getattr(__obj, "__wrapped__", __obj), "__self__", None)  # Jinja wraps str.format
         if isinstance(owner, str) and name in ("format", "format_map"):
             raise SecurityError("不能调用文字的 format 方法")
         if isinstance(owner, str) and name in ("center", "ljust", "rjust", "zfill", "expandtabs"):
@@ -103,6 +104,17 @@ def _bounded(original: Any) -> Any:
         return original(value, width, *args, **kwargs)
 
     return bounded
+
+
+def _bounded_join(original: Any) -> Any:
+    def join(eval_ctx: Any, value: Any, d: Any = "", attribute: Any = None) -> Any:
+        if isinstance(d, str) and isinstance(value, (list, tuple, range)):
+            if len(d) * len(value) > MAX_SEQUENCE * 10:
+                raise SecurityError("join 生成的文字过长")
+        return original(eval_ctx, value, d, attribute)
+
+    join.jinja_pass_arg = original.jinja_pass_arg  # type: ignore[attr-defined]
+    return join
 
 
 # --------------------------------------------------------------------------
