@@ -43,43 +43,48 @@ class Job:
     prefix: str = TEMP_PREFIX
 
     def __call__(self, path: Path) -> Outcome:
-        from xxgk.files import write_temp
-        from xxgk.render import render_bytes
-
         outcome = Outcome(path)
         try:
+            self._run(path, outcome)
+        except Exception as exc:  # a bug must not take the other agencies down
+            outcome.fail([f"xxgk 内部错误：{type(exc).__name__}: {exc}"])
+        return outcome
+
+    def _run(self, path: Path, outcome: Outcome) -> None:
+        """Everything that can fail for one input, each failure reported for it alone."""
+        from xxgk.files import write_temp
+        from xxgk.render import render_bytes, template_notes
+
+        try:
             report: Report = load(path, defaults=self.defaults)
+            name = report.output_name
             tmp = write_temp(self.outdir, render_bytes(report, self.template), self.prefix)
         except InputError as exc:
             outcome.fail([str(p) for p in exc.problems])
             outcome.agency, outcome.year = _identity(path, self.defaults)
             if outcome.agency and outcome.year is not None:
                 outcome.expected = output_name(outcome.year, outcome.agency)
-            return outcome
+            return
         except XxgkError as exc:
             outcome.fail([str(exc)])
-            return outcome
+            return
         except OSError as exc:
             outcome.fail([f"无法写入输出文件夹 {self.outdir}：{exc.strerror or exc}"])
-            return outcome
-        except Exception as exc:  # a bug must not take the other agencies down
-            outcome.fail([f"xxgk 内部错误：{type(exc).__name__}: {exc}"])
-            return outcome
-        outcome.status = WARNED if report.warnings else DONE
+            return
+        outcome.warnings = [str(w) for w in report.warnings] + template_notes(self.template)
+        outcome.status = WARNED if outcome.warnings else DONE
         outcome.agency = report.agency
         outcome.year = report.year
-        outcome.warnings = [str(w) for w in report.warnings]
-        outcome.output = self.outdir / report.output_name
+        outcome.output = self.outdir / name
         outcome.temp = tmp
         outcome.figures = {name: get(report.cells) for name, get in key_figures().items()}
-        return outcome
 
 
 def _identity(path: Path, defaults: Mapping[str, Any] | None) -> tuple[str, int | None]:
     """Agency and year a failed input names, if they can be read (summary, stale files)."""
     try:
         data = read_data(path)[0]
-    except InputError:
+    except (InputError, OSError):
         return "", None
     agency, year = data.get("agency"), data.get("year", (defaults or {}).get("year"))
     return (
@@ -124,19 +129,29 @@ def _place(outcomes: list[Outcome], outdir: Path) -> None:
                 o.fail([f"与 {others} 生成同名文件 “{name}”，都未生成；请检查机关名称和年度"])
                 o.expected = name
     for o in outcomes:
-        if o.status == FAILED and o.expected and (old := outdir / o.expected).exists():
-            o.problems.append(f"输出文件夹中的 “{old.name}” 是以前生成的旧文件，未更新，请勿报送")
-        if o.temp is None:
-            continue
         try:
-            if o.status != FAILED and o.output is not None:
-                os.replace(o.temp, o.output)
-            else:
+            _place_one(o, outdir)
+        except Exception as exc:  # one input's trouble is that input's
+            o.fail([f"无法写入 {o.output}：{type(exc).__name__}: {exc}"])
+            if o.temp is not None:
                 o.temp.unlink(missing_ok=True)
-        except OSError as exc:
-            o.fail([f"无法写入 {o.output}：{exc.strerror or exc}"])
+            o.temp = None
+
+
+def _place_one(o: Outcome, outdir: Path) -> None:
+    if o.status == FAILED and o.expected and (old := outdir / o.expected).exists():
+        o.problems.append(f"输出文件夹中的 “{old.name}” 是以前生成的旧文件，未更新，请勿报送")
+    if o.temp is None:
+        return
+    try:
+        if o.status != FAILED and o.output is not None:
+            os.replace(o.temp, o.output)
+        else:
             o.temp.unlink(missing_ok=True)
-        o.temp = None
+    except OSError as exc:
+        o.fail([f"无法写入 {o.output}：{exc.strerror or exc}"])
+        o.temp.unlink(missing_ok=True)
+    o.temp = None
 
 
 def _sweep(outdir: Path, prefix: str, older_than: float = 0.0) -> None:
@@ -234,15 +249,13 @@ def run_batch(
     if not pdf:
         for o in outcomes:
             if o.status != FAILED and o.output is not None and (note := drop_stale_pdf(o.output)):
-                report.notes.append(note)
+                if note.startswith("已删除"):
+                    report.notes.append(note)
+                else:  # an old PDF still there: a warning for that report
+                    o.warnings.append(note)
+                    o.status = WARNED
     if pdf:
-        from xxgk.pdf import convert
-
-        produced = [o for o in outcomes if o.output is not None and o.status != FAILED]
-        for o, converted in zip(
-            produced, convert([o.output for o in produced if o.output], jobs), strict=True
-        ):
-            o.pdf, o.pdf_error = converted.pdf, converted.error
+        _convert(outcomes, jobs)
     if summary is not None:
         from xxgk.summary import write_summary
 
@@ -250,6 +263,26 @@ def run_batch(
             write_summary(report, summary)
         except OutputError as exc:  # the reports are written: say so, do not lose the results
             report.summary_error = str(exc)
+        except Exception as exc:  # whatever it is, the results must still be shown
+            report.summary_error = f"{type(exc).__name__}: {exc}"
         else:
             report.summary_path = summary
     return report
+
+
+def _convert(outcomes: list[Outcome], jobs: int) -> None:
+    """PDFs of the reports written; a failure is each report's, never the batch's."""
+    from xxgk.pdf import convert
+
+    produced = [o for o in outcomes if o.output is not None and o.status != FAILED]
+    try:
+        converted = convert([o.output for o in produced if o.output], jobs)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:  # e.g. no room for LibreOffice's working folder
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else f"{type(exc).__name__}: {exc}"
+        for o in produced:
+            o.pdf_error = f"无法导出 PDF：{reason}"
+        return
+    for o, result in zip(produced, converted, strict=True):
+        o.pdf, o.pdf_error = result.pdf, result.error

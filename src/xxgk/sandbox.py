@@ -14,7 +14,6 @@ import os
 import pickle
 import select
 import signal
-import sys
 import time
 from collections.abc import Callable
 from decimal import Decimal
@@ -135,20 +134,6 @@ def _address_space() -> int:
         return 0
 
 
-def die_with_parent() -> None:
-    """On Linux: the kernel kills this process when its parent dies (even of SIGKILL)."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        pr_set_pdeathsig = 1
-        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
-
-
 def run_limited(
     work: Callable[[], bytes], *, seconds: float | None = None, memory: int | None = None
 ) -> bytes:
@@ -164,12 +149,17 @@ def run_limited(
         return work()
     limit = _address_space() + memory
     read_end, write_end = os.pipe()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # the child: never returns
         status = 0
         try:
             os.close(read_end)
+            from xxgk.pool import die_with_parent
+
             die_with_parent()
+            if os.getppid() != parent:
+                os._exit(1)
             _limit_memory(limit)
             try:
                 result: tuple[str, Any] = ("ok", work())
