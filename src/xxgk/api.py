@@ -10,7 +10,7 @@ from typing import Any
 from xxgk.errors import OutputError, Problem, XxgkError
 from xxgk.files import drop_stale_pdf, write_atomic
 from xxgk.inputs import expand_inputs
-from xxgk.render import write_report
+from xxgk.render import template_notes, write_report
 from xxgk.report import Report, load, read_defaults
 
 
@@ -83,6 +83,7 @@ def render_one(
     target = output if output is not None else Path.cwd()
     written = write_report(report, target, template)
     result = Rendered(report, written, warnings=list(report.warnings))
+    result.warnings += [Problem("", note) for note in template_notes(template)]
     if not pdf and (note := drop_stale_pdf(written)) is not None:
         result.warnings.append(Problem("", note))
     if pdf:
