@@ -39,6 +39,7 @@ _TAG = re.compile(r"\{[{%]")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 MAX_TEMPLATE_BYTES = 50 * 2**20
 MAX_TEMPLATE_UNPACKED = 200 * 2**20
+MAX_TEMPLATE_XML = 32 * 2**20  # all XML parts together, decompressed
 MAX_PART_BYTES = 16 * 2**20  # one XML part decompressed; the bundled document.xml is ~60 KB
 MAX_TAGS = 20_000  # Jinja tags in one part; the bundled templates have ~250
 
@@ -101,6 +102,8 @@ class CompiledTemplate:
             self._prepare(path)
         except (TemplateError, MemoryError):
             raise
+        except Refused as exc:  # a part too large, a member that does not unpack
+            raise TemplateError(f"模板 {path} 无法使用：{exc}") from None
         except Exception as exc:  # a damaged or foreign file: the user's error, said plainly
             message = f"模板 {path} 无法使用（不是有效的 Word 模板）：{type(exc).__name__}: {_plain(exc)}"
             raise TemplateError(message) from None
@@ -117,6 +120,10 @@ class CompiledTemplate:
             raise TemplateError(f"模板 {path} 解压后过大（{unpacked // 2**20} MB），不像是 Word 模板")
         if DOCUMENT not in names:
             raise TemplateError(f"模板 {path} 不是 Word 文档（缺少 {DOCUMENT}）")
+        xml = sum(i.file_size for i in archive.infolist() if i.filename.endswith((".xml", ".rels")))
+        if xml > MAX_TEMPLATE_XML:  # every XML part is parsed: bound the work before any of it
+            size, limit = xml // 2**20, MAX_TEMPLATE_XML // 2**20
+            raise TemplateError(f"模板 {path} 中的 XML 共 {size} MB（上限 {limit} MB），不像是 Word 模板")
         try:
             data, self.notes = _sanitize(archive, data)
             archive = open_zip(data)
