@@ -5,6 +5,7 @@ nothing was written.  Cases that held before are kept, so that they keep holding
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import random
@@ -19,10 +20,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from tests.batch_helpers import make_input, write_toml
 from tests.conftest import EXAMPLE_INPUT, ROOT, SEED_INPUT
+from xxgk import layouts as L
 
 XXGK = [sys.executable, "-m", "xxgk"]
 MEMORY_CEILING = 2 * 2**30  # address space of the CLI process (and what it forks)
@@ -508,3 +512,51 @@ def test_kill_9_of_a_batch_leaves_no_worker(tmp_path: Path) -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+# --------------------------------------------------------------------------
+# Any text a clerk can paste: an input error or a valid document, never a crash
+# --------------------------------------------------------------------------
+
+_ODD = list("\u2028\u2029\u200f\u202e\u200b\ufeff\x85\x00\x07\x1b\ud800\udfff\ufffe{}%#\n\r\t　<>&\"'")
+_PIECES = ["{{", "}}", "{%", "%}", "{{ year }}", "{{ agency }}", "]]>", "&amp;", "\\", "（一）", "一、"]
+_TEXT = st.lists(
+    st.one_of(
+        st.characters(exclude_categories=()),  # surrogates included
+        st.sampled_from(_ODD),
+        st.sampled_from(_PIECES),
+    ),
+    max_size=30,
+).map("".join)
+_PRINTABLE = st.lists(  # no controls or surrogates: mostly a document, with RTL marks and U+2028
+    st.one_of(
+        st.characters(exclude_categories=("Cc", "Cs", "Co", "Cn")),
+        st.sampled_from(["\u2028", "\u200f", "\u202e", "{{ year }}", "<&>", "　", "\n\n"]),
+    ),
+    max_size=30,
+).map("".join)
+_ANY = st.one_of(_PRINTABLE, _TEXT)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(agency=_ANY, texts=st.lists(_ANY, min_size=len(L.TEXT_SECTIONS), max_size=len(L.TEXT_SECTIONS)))
+def test_random_unicode_in_every_text_field(agency: str, texts: list[str]) -> None:
+    from xxgk.errors import InputError
+    from xxgk.render import render_bytes
+    from xxgk.report import build
+
+    data = make_input(random.Random(7), "某局")
+    data["agency"] = "某局" + agency
+    data["text"] = {section.key: text for section, text in zip(L.TEXT_SECTIONS, texts, strict=True)}
+    try:
+        report = build("t", data)
+    except InputError as exc:  # exit 1: every problem a message
+        assert exc.problems and all(p.message for p in exc.problems)
+        return
+    docx = render_bytes(report)  # exit 0: a document Word can open
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    with zipfile.ZipFile(io.BytesIO(docx)) as archive:
+        for name in archive.namelist():
+            if name.endswith((".xml", ".rels")):
+                etree.fromstring(archive.read(name), parser)
+    assert report.output_name.encode("utf-8")
