@@ -23,6 +23,8 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
+from xxgk.lifeline import die_with_parent
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -123,20 +125,6 @@ def _isolated(work: Callable[[T], R], item: T, crashed: Callable[[T, BaseExcepti
             return pool.submit(work, item).result()
     except BrokenProcessPool as exc:
         return crashed(item, exc)
-
-
-def die_with_parent() -> None:
-    """On Linux: the kernel kills this process when its parent dies (even of SIGKILL)."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        pr_set_pdeathsig = 1
-        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
 
 
 def worker_start(parent: int | None = None) -> None:

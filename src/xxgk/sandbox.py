@@ -24,6 +24,8 @@ from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
+from xxgk.lifeline import die_with_parent
+
 MAX_EXPONENT = 64
 MAX_BASE = 10**12
 MAX_SEQUENCE = 100_000  # characters or items a multiplication or padding may produce
@@ -155,8 +157,6 @@ def run_limited(
         status = 0
         try:
             os.close(read_end)
-            from xxgk.pool import die_with_parent
-
             die_with_parent()
             if os.getppid() != parent:
                 os._exit(1)
