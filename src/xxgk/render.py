@@ -395,7 +395,29 @@ def template_notes(template: Path | None) -> list[str]:
 
 @cache
 def compiled(path: Path, mtime_ns: int, size: int) -> CompiledTemplate:
-    return CompiledTemplate(path, bundled=path.parent == template_dir().resolve())
+    bundled = path.parent == template_dir().resolve()
+    if not bundled:
+        _trial(path)
+    return CompiledTemplate(path, bundled=bundled)
+
+
+def _trial(path: Path) -> None:
+    """A user's template is first prepared in a child under the render limits.
+
+    Preparing (docxtpl's tag clean-up, the Jinja compile) is work that grows with the
+    template: one crafted to make it quadratic is refused before this process spends the
+    time or the memory.  A template that passes is prepared again here, once per run.
+    """
+    import docxtpl  # noqa: F401 - imported before the fork: the child inherits it
+
+    def prepare() -> bytes:
+        CompiledTemplate(path)
+        return b""
+
+    try:
+        run_limited(prepare)
+    except LimitExceeded as exc:
+        raise TemplateError(f"模板 {path} 准备时{exc}（模板过大或过于复杂）") from None
 
 
 def get_template(path: Path) -> CompiledTemplate:
