@@ -372,6 +372,35 @@ def test_devices_and_sockets_are_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "o").exists()
 
 
+def test_cases_that_held_keep_holding(tmp_path: Path) -> None:
+    """XXE in a template, a path in the agency's name, a symlink to a device."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("机密内容XYZ", "utf-8")
+    with zipfile.ZipFile(TEMPLATE) as src:
+        body = src.read("word/document.xml")
+    doctype = f'<!DOCTYPE w:document [<!ENTITY e SYSTEM "{secret.as_uri()}">]>'.encode()
+    xxe = body.replace(b"?>", b"?>" + doctype, 1).replace(b"{{ agency }}", b"{{ agency }}&e;", 1)
+    template = template_with(tmp_path, "xxe.docx", **{"word/document.xml": xxe})
+    out = tmp_path / "xxe-out.docx"
+    run = xxgk("render", EXAMPLE_INPUT, "-o", out, "--template", template, cwd=tmp_path)
+    assert "Traceback" not in run.stderr and "内部错误" not in run.stderr, run.stderr
+    if out.exists():
+        with zipfile.ZipFile(out) as archive:
+            assert all("机密内容XYZ".encode() not in archive.read(n) for n in archive.namelist())
+    else:
+        assert run.returncode == 1
+
+    data = make_input(random.Random(8), "../../逃逸/机关")
+    outdir = tmp_path / "out"
+    run = xxgk("render", write_toml(tmp_path / "path.toml", data), "-o", outdir, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert [p.parent for p in tmp_path.rglob("*.docx") if "逃逸" in p.name] == [outdir]
+
+    link = tmp_path / "link.toml"
+    link.symlink_to("/dev/zero")
+    refused(xxgk("validate", link, cwd=tmp_path, timeout=30), "设备文件")
+
+
 # --------------------------------------------------------------------------
 # Numbers and encodings
 # --------------------------------------------------------------------------
