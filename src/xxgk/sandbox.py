@@ -29,6 +29,7 @@ from xxgk.lifeline import die_with_parent
 MAX_EXPONENT = 64
 MAX_BASE = 10**12
 MAX_SEQUENCE = 100_000  # characters or items a multiplication or padding may produce
+MAX_DIGITS = 20  # round(x, n): |n| beyond this computes 10**n for nothing
 
 # What a text placeholder may use besides arithmetic and comparisons (see xxgk.text).
 TEXT_FILTERS = ("abs", "round", "int", "float", "min", "max", "sum")
@@ -49,6 +50,7 @@ class LimitedSandbox(SandboxedEnvironment):
         super().__init__(undefined=StrictUndefined, autoescape=autoescape, **options)
         for name in _UNBOUNDED_GLOBALS:
             self.globals.pop(name, None)
+        self.filters["round"] = _bounded_round(self.filters["round"])
         if text_only:
             self.globals.clear()  # a placeholder reads the data and nothing else
             self.filters = {name: self.filters[name] for name in TEXT_FILTERS}
@@ -103,6 +105,15 @@ def _bounded(original: Any) -> Any:
         if _number(width) and abs(width) > MAX_SEQUENCE:
             raise SecurityError("宽度参数过大")
         return original(value, width, *args, **kwargs)
+
+    return bounded
+
+
+def _bounded_round(original: Any) -> Any:
+    def bounded(value: Any, precision: Any = 0, *args: Any, **kwargs: Any) -> Any:
+        if _number(precision) and abs(precision) > MAX_DIGITS:
+            raise SecurityError(f"round 的位数应在 -{MAX_DIGITS} 到 {MAX_DIGITS} 之间")
+        return original(value, precision, *args, **kwargs)
 
     return bounded
 
