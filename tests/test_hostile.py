@@ -103,7 +103,9 @@ TEXT_CASES = {
     "lipsum": ("{{ lipsum(n=10**7) }}", "不能调用函数 lipsum()"),
     "power": ("{{ 9 ** (9 ** 9) }}", "乘方过大"),
     "inf": ("{{ 1e308 * 10 }}", "不是有限的数"),
-    "long": ("{{ year * 'x' }}", "结果过长"),
+    "long": ("{{ year ** 64 * year ** 64 * year ** 64 * year ** 64 * year ** 64 }}", "结果过长"),
+    "repeat": ("{{ ([[1]*100000]*100000) | max }}", "不能把文字或列表相乘"),
+    "sum_start": ("{{ [[1], [2]] | sum(none, []) }}", "过滤器 sum 不能带参数"),
     "internals": ("{{ year.__class__.__mro__ }}", "不能访问程序内部"),
     "decimal_power": ("{{ proactive.fees.amount ** 999999999 }}", "乘方过大"),
 }

@@ -48,6 +48,7 @@ class LimitedSandbox(SandboxedEnvironment):
 
     def __init__(self, *, autoescape: bool, text_only: bool = False, **options: Any) -> None:
         super().__init__(undefined=StrictUndefined, autoescape=autoescape, **options)
+        self.text_only = text_only
         for name in _UNBOUNDED_GLOBALS:
             self.globals.pop(name, None)
         self.filters["round"] = _bounded_round(self.filters["round"])
@@ -63,6 +64,8 @@ class LimitedSandbox(SandboxedEnvironment):
         if operator == "**" and _number(left) and _number(right):
             if abs(right) > MAX_EXPONENT or abs(left) > MAX_BASE:
                 raise SecurityError(f"乘方过大：{left} ** {right}")
+        if operator == "*" and self.text_only and not (_number(left) and _number(right)):
+            raise SecurityError("只能把数相乘，不能把文字或列表相乘")
         if operator == "*":
             for sequence, count in ((left, right), (right, left)):
                 if isinstance(sequence, (str, list, tuple)) and _number(count):

@@ -107,8 +107,15 @@ def _refuse(node: nodes.Node) -> str | None:
         if isinstance(target, nodes.Name):
             return f"不能调用函数 {target.name}()"
         return "不能调用函数或方法"
-    if isinstance(node, nodes.Filter) and node.name not in TEXT_FILTERS:
-        return f"不能用过滤器 {node.name}"
+    if isinstance(node, nodes.Filter):
+        if node.name not in TEXT_FILTERS:
+            return f"不能用过滤器 {node.name}"
+        if node.kwargs or node.dyn_args or node.dyn_kwargs:
+            return f"过滤器 {node.name} 只能按位置写参数，如 x | round(1)"
+        if node.args and node.name != "round":
+            return f"过滤器 {node.name} 不能带参数"
+        if not all(isinstance(getattr(a, "node", a), nodes.Const) for a in node.args):  # 1, -1, 'floor'
+            return "round 的参数只能是数字，如 round(1)"
     if isinstance(node, nodes.Operand) and node.op not in _COMPARISONS:
         return f"不能用 {node.op} 比较"
     if isinstance(node, (nodes.Getitem, nodes.Slice)):
