@@ -29,6 +29,7 @@ from xxgk.lifeline import die_with_parent
 MAX_EXPONENT = 64
 MAX_BASE = 10**12
 MAX_SEQUENCE = 100_000  # characters or items a multiplication or padding may produce
+MAX_BITS = 10_000  # an integer product beyond ~3000 digits: no report needs it, a chain of them costs minutes
 MAX_DIGITS = 20  # round(x, n): |n| beyond this computes 10**n for nothing
 
 # What a text placeholder may use besides arithmetic and comparisons (see xxgk.text).
@@ -66,6 +67,9 @@ class LimitedSandbox(SandboxedEnvironment):
                 raise SecurityError(f"乘方过大：{left} ** {right}")
         if operator == "*" and self.text_only and not (_number(left) and _number(right)):
             raise SecurityError("只能把数相乘，不能把文字或列表相乘")
+        if operator == "*" and isinstance(left, int) and isinstance(right, int):
+            if left.bit_length() + right.bit_length() > MAX_BITS:
+                raise SecurityError("乘积过大")
         if operator == "*":
             for sequence, count in ((left, right), (right, left)):
                 if isinstance(sequence, (str, list, tuple)) and _number(count):
