@@ -65,8 +65,8 @@ class LimitedSandbox(SandboxedEnvironment):
         if operator == "**" and _number(left) and _number(right):
             if abs(right) > MAX_EXPONENT or abs(left) > MAX_BASE:
                 raise SecurityError(f"乘方过大：{left} ** {right}")
-        if operator == "*" and self.text_only and not (_number(left) and _number(right)):
-            raise SecurityError("只能把数相乘，不能把文字或列表相乘")
+        if operator == "*" and self.text_only and (_sequence(left) or _sequence(right)):
+            raise SecurityError("不能把列表相乘")
         if operator == "*" and isinstance(left, int) and isinstance(right, int):
             if left.bit_length() + right.bit_length() > MAX_BITS:
                 raise SecurityError("乘积过大")
@@ -101,6 +101,10 @@ class LimitedSandbox(SandboxedEnvironment):
             if isinstance(items, (list, tuple, range)) and len(owner) * len(items) > MAX_SEQUENCE * 10:
                 raise SecurityError("join 生成的文字过长")
         return super().call(__context, __obj, *args, **kwargs)
+
+
+def _sequence(value: Any) -> bool:
+    return isinstance(value, (list, tuple))
 
 
 def _number(value: Any) -> bool:
