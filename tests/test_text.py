@@ -151,3 +151,23 @@ def test_text_pasted_from_word(rng: random.Random) -> None:
     ]
     assert got[-1].lead == "(二)依申请公开。"
     assert any("与标题相同" in str(w) for w in report.warnings)
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("{% if year > 2000 %}新{% endif %}", "不能写 {% … %} 语句"),
+        ("{# 备注 #}正文", "不能写 {# … #} 注释"),
+        ("{{ agency.upper() }}", "不能调用方法 .upper()"),
+        ("{{ agency | upper }}", "不能用过滤器 upper"),
+    ],
+)
+def test_texts_are_expressions_only(rng: random.Random, text: str, needle: str) -> None:
+    data = consistent_data(rng)
+    data["text"]["overview"] = text
+    with pytest.raises(InputError) as caught:
+        build("t", data)
+    (problem,) = caught.value.problems
+    assert needle in problem.message and "过滤器 abs、round" in problem.message
+    data["text"]["overview"] = "{{ '新' if year > 2000 else '旧' }}：{{ (year / 3) | round(1) }}"
+    assert build("t", data).text["overview"][0].text == "新：674.7"

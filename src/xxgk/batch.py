@@ -47,15 +47,28 @@ class Job:
     fragment: bool = False  # the HTML as a fragment for a CMS editor
 
     def __call__(self, path: Path) -> Outcome:
-        from xxgk.files import write_temp
-        from xxgk.render import render_bytes
-
         outcome = Outcome(path)
+        try:
+            self._run(path, outcome)
+        except Exception as exc:  # a bug must not take the other agencies down
+            outcome.fail([f"xxgk 内部错误：{type(exc).__name__}: {exc}"])
+            for temp in (outcome.temp, outcome.html_temp):
+                if temp is not None:
+                    temp.unlink(missing_ok=True)
+            outcome.temp = outcome.html_temp = None
+        return outcome
+
+    def _run(self, path: Path, outcome: Outcome) -> None:
+        """Everything that can fail for one input, each failure reported for it alone."""
+        from xxgk.files import write_temp
+        from xxgk.render import render_bytes, template_notes
+
         html_tmp: Path | None = None
         try:
             report: Report = load(path, defaults=self.defaults)
             if not self.draft:
                 refuse_unfilled(report)  # before any rendering
+            name = report.output_name
             document = render_bytes(report, self.template)
             if self.draft:
                 document = mark_draft(document)
@@ -66,8 +79,7 @@ class Job:
                 try:
                     mark = DRAFT_LINE if self.draft else None
                     html = report_html(report, fragment_only=self.fragment, draft=mark)
-                    page = html.encode("utf-8")
-                    html_tmp = write_temp(self.outdir, page, self.prefix)
+                    html_tmp = write_temp(self.outdir, html.encode("utf-8"), self.prefix)
                 except BaseException:
                     tmp.unlink(missing_ok=True)
                     raise
@@ -76,33 +88,28 @@ class Job:
             outcome.agency, outcome.year = _identity(path, self.defaults)
             if outcome.agency and outcome.year is not None:
                 outcome.expected = output_name(outcome.year, outcome.agency)
-            return outcome
+            return
         except XxgkError as exc:
             outcome.fail([str(exc)])
-            return outcome
+            return
         except OSError as exc:
             outcome.fail([f"无法写入输出文件夹 {self.outdir}：{exc.strerror or exc}"])
-            return outcome
-        except Exception as exc:  # a bug must not take the other agencies down
-            outcome.fail([f"xxgk 内部错误：{type(exc).__name__}: {exc}"])
-            return outcome
-        outcome.status = WARNED if report.warnings else DONE
-        outcome.agency = report.agency
-        outcome.year = report.year
-        outcome.warnings = [str(w) for w in report.warnings]
-        name = report.output_name
-        outcome.output = self.outdir / (draft_name(name) if self.draft else name)
+            return
         outcome.temp = tmp
         outcome.html_temp = html_tmp
+        outcome.warnings = [str(w) for w in report.warnings] + template_notes(self.template)
+        outcome.status = WARNED if outcome.warnings else DONE
+        outcome.agency = report.agency
+        outcome.year = report.year
+        outcome.output = self.outdir / (draft_name(name) if self.draft else name)
         outcome.figures = {name: get(report.cells) for name, get in key_figures().items()}
-        return outcome
 
 
 def _identity(path: Path, defaults: Mapping[str, Any] | None) -> tuple[str, int | None]:
     """Agency and year a failed input names, if they can be read (summary, stale files)."""
     try:
         data = read_data(path)[0]
-    except InputError:
+    except (InputError, OSError):
         return "", None
     agency, year = data.get("agency"), data.get("year", (defaults or {}).get("year"))
     return (
@@ -164,27 +171,34 @@ def _place(outcomes: list[Outcome], outdir: Path) -> None:
                 o.fail([f"与 {others} 生成同名文件 “{name}”，都未生成；请检查机关名称和年度"])
                 o.expected = name
     for o in outcomes:
-        if o.status == FAILED and o.expected and (old := outdir / o.expected).exists():
-            o.problems.append(f"输出文件夹中的 “{old.name}” 是以前生成的旧文件，未更新，请勿报送")
-        if o.temp is None:
-            continue
         try:
-            if o.status != FAILED and o.output is not None:
-                os.replace(o.temp, o.output)
-                if o.html_temp is not None:
-                    from xxgk.formats.html_writer import html_path
-
-                    o.html = html_path(o.output)
-                    os.replace(o.html_temp, o.html)
-            else:
-                o.temp.unlink(missing_ok=True)
-        except OSError as exc:
-            o.fail([f"无法写入 {o.output}：{exc.strerror or exc}"])
-            o.temp.unlink(missing_ok=True)
+            _place_one(o, outdir)
+        except Exception as exc:  # one input's trouble is that input's
+            o.fail([f"无法写入 {o.output}：{type(exc).__name__}: {exc}"])
             o.html = None
-        if o.html_temp is not None:
-            o.html_temp.unlink(missing_ok=True)
+        for temp in (o.temp, o.html_temp):
+            if temp is not None:
+                temp.unlink(missing_ok=True)
         o.temp = o.html_temp = None
+
+
+def _place_one(o: Outcome, outdir: Path) -> None:
+    if o.status == FAILED and o.expected and (old := outdir / o.expected).exists():
+        o.problems.append(f"输出文件夹中的 “{old.name}” 是以前生成的旧文件，未更新，请勿报送")
+    if o.temp is None or o.status == FAILED or o.output is None:
+        return  # the caller removes the temporary files
+    try:
+        os.replace(o.temp, o.output)
+        o.temp = None
+        if o.html_temp is not None:
+            from xxgk.formats.html_writer import html_path
+
+            o.html = html_path(o.output)
+            os.replace(o.html_temp, o.html)
+            o.html_temp = None
+    except OSError as exc:
+        o.fail([f"无法写入 {o.output}：{exc.strerror or exc}"])
+        o.html = None
 
 
 def _sweep(outdir: Path, prefix: str, older_than: float = 0.0) -> None:
@@ -294,21 +308,23 @@ def run_batch(
     if not pdf:
         for o in outcomes:
             if o.status != FAILED and o.output is not None and (note := drop_stale_pdf(o.output)):
-                report.notes.append(note)
+                if note.startswith("已删除"):
+                    report.notes.append(note)
+                else:  # an old PDF still there: a warning for that report
+                    o.warnings.append(note)
+                    o.status = WARNED
     if not (html or fragment):
         from xxgk.formats.html_writer import drop_stale_html
 
         for o in outcomes:
             if o.status != FAILED and o.output is not None and (note := drop_stale_html(o.output)):
-                report.notes.append(note)
+                if note.startswith("已删除"):
+                    report.notes.append(note)
+                else:  # an old page still there: a warning for that report
+                    o.warnings.append(note)
+                    o.status = WARNED
     if pdf:
-        from xxgk.pdf import convert
-
-        produced = [o for o in outcomes if o.output is not None and o.status != FAILED]
-        for o, converted in zip(
-            produced, convert([o.output for o in produced if o.output], jobs), strict=True
-        ):
-            o.pdf, o.pdf_error = converted.pdf, converted.error
+        _convert(outcomes, jobs)
     if summary is not None:
         from xxgk.summary import write_summary
 
@@ -316,6 +332,26 @@ def run_batch(
             write_summary(report, summary)
         except OutputError as exc:  # the reports are written: say so, do not lose the results
             report.summary_error = str(exc)
+        except Exception as exc:  # whatever it is, the results must still be shown
+            report.summary_error = f"{type(exc).__name__}: {exc}"
         else:
             report.summary_path = summary
     return report
+
+
+def _convert(outcomes: list[Outcome], jobs: int) -> None:
+    """PDFs of the reports written; a failure is each report's, never the batch's."""
+    from xxgk.pdf import convert
+
+    produced = [o for o in outcomes if o.output is not None and o.status != FAILED]
+    try:
+        converted = convert([o.output for o in produced if o.output], jobs)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:  # e.g. no room for LibreOffice's working folder
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else f"{type(exc).__name__}: {exc}"
+        for o in produced:
+            o.pdf_error = f"无法导出 PDF：{reason}"
+        return
+    for o, result in zip(produced, converted, strict=True):
+        o.pdf, o.pdf_error = result.pdf, result.error

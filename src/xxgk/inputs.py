@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from xxgk.errors import InputError, Problem
+from xxgk.files import Refused, read_limited
 from xxgk.formats.toml_json import decode, parse
 
 MAX_INPUT_BYTES = 5 * 1024 * 1024
@@ -28,24 +29,18 @@ def read_data(path: Path) -> tuple[dict[str, Any], list[Problem]]:
 
     if path.is_dir():
         raise fail("这是一个文件夹，不是文件（要处理文件夹中的全部输入，请用 xxgk batch）")
-    if path.exists() and not path.is_file():
-        raise fail("这不是普通文件（是设备、管道或套接字），不能作为输入")
     if path.name.startswith(LOCK_PREFIX) and path.suffix.lower() in WORKBOOK_SUFFIXES:
         raise fail(f"这是 Excel/WPS 打开工作簿时留下的临时文件，不是填报表；请读取 “{path.name[2:]}”")
     if path.name.lower().endswith(_NOTEPAD_SUFFIXES):
         real = path.name[: -len(".txt")]
         raise fail(f"文件名是 “{path.name}”（记事本自动加了 .txt），请改名为 “{real}”")
-    try:
-        with path.open("rb") as fh:  # never more than the limit: /dev/zero is a file too
-            raw = fh.read(MAX_INPUT_BYTES + 1)
-    except FileNotFoundError:
-        raise fail("文件不存在") from None
-    except PermissionError:
-        raise fail("没有读取这个文件的权限") from None
-    except OSError as exc:
-        raise fail(f"无法读取文件：{exc.strerror or exc}") from None
-    if len(raw) > MAX_INPUT_BYTES:
-        raise fail(f"文件过大（超过 {MAX_INPUT_BYTES // 1024 // 1024} MB），不像是年度报告的输入文件")
+    try:  # a regular file, never more than the limit: a FIFO or /dev/zero is refused
+        raw = read_limited(path, MAX_INPUT_BYTES)
+    except Refused as exc:
+        message = str(exc)
+        if message.startswith("文件过大"):
+            message += "，不像是年度报告的输入文件"
+        raise fail(message) from None
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
         from xxgk.formats.xlsx_reader import read_workbook
 

@@ -47,14 +47,17 @@ def _amount(value: Any) -> Decimal:
         raise ValueError("amount_type")
     if amount < 0:
         raise ValueError("amount_negative")
-    exponent = amount.normalize().as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -2:
-        raise ValueError("amount_decimals")
-    if isinstance(amount.as_tuple().exponent, int) and int(amount.as_tuple().exponent) < -2:
-        amount = amount.quantize(Decimal("0.01"))  # 1.500 → 1.50: trailing zeros beyond two places
+    if amount.adjusted() >= len(str(MAX_COUNT)):  # by the exponent: 1e999999999 never normalizes
+        raise ValueError("too_large")
     if amount > MAX_COUNT:
         raise ValueError("too_large")
-    return amount
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
+        cents = amount.quantize(Decimal("0.01"))  # exact: the amount is below MAX_COUNT here
+        if cents != amount:  # digits beyond two places (1E-999999999 too), not only trailing zeros
+            raise ValueError("amount_decimals")
+        amount = cents  # 1.500 → 1.50
+    return amount.copy_abs() if amount.is_zero() else amount  # -0.0 is 0
 
 
 def _date(value: Any) -> datetime.date:
@@ -286,12 +289,14 @@ def translate(layout_name: str, error: Any) -> Problem:
     place = place_of(layout_name, loc)
     entry = _entries(layout_name).get(tuple(str(k) for k in loc if isinstance(k, str)))
     row = entry.fields if entry is not None else ()
-    signed = kind.startswith("int") and _is_signed(layout_name, loc)
+    signed = _is_signed(layout_name, loc)
     whole = "应为整数" if signed else "应为非负整数"
     if kind == "missing":
         message = "缺少此项（必填）"
     elif loc == ("year",) and kind != "missing":
         message = f"应为 {MIN_YEAR}–{MAX_YEAR} 之间的年份，如 2024，实为 {show(value)}"
+    elif signed and kind in ("greater_than_equal", "less_than_equal"):
+        message = f"应为 {-MAX_COUNT} 到 {MAX_COUNT} 之间的整数，实为 {value}"
     elif kind in ("int_type", "int_from_float", "int_parsing", "greater_than_equal"):
         message = f"{whole}，实为 {show(value) if kind != 'greater_than_equal' else value}"
     elif kind == "less_than_equal":

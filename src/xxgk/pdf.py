@@ -118,6 +118,33 @@ def _last_line(path: Path) -> str:
     return lines[-1].strip()[:200] if lines else ""
 
 
+# A fresh profile that never updates links, never fetches from an untrusted referer and runs
+# no macros: the documents carry no external targets (see render._sanitize); this holds anyway.
+_SCRIPTING = "/org.openoffice.Office.Common/Security/Scripting"
+_SETTINGS = (
+    (_SCRIPTING, "BlockUntrustedRefererLinks", "true"),
+    (_SCRIPTING, "DisableMacrosExecution", "true"),
+    (_SCRIPTING, "MacroSecurityLevel", "3"),
+    ("/org.openoffice.Office.Writer/Content/Update", "Link", "0"),  # never update links
+)
+_PROFILE_SETTINGS = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema">\n'
+    + "".join(
+        f'<item oor:path="{path}"><prop oor:name="{name}" oor:op="fuse">'
+        f"<value>{value}</value></prop></item>\n"
+        for path, name, value in _SETTINGS
+    )
+    + "</oor:items>\n"
+)
+
+
+def _safe_profile(profile: Path) -> None:
+    user = profile / "user"
+    user.mkdir(parents=True, exist_ok=True)
+    (user / "registrymodifications.xcu").write_text(_PROFILE_SETTINGS, encoding="utf-8")
+
+
 def convert(docx_files: list[Path], jobs: int = 1) -> list[Converted]:
     """Convert .docx files to PDF next to them; a failure is reported per file."""
     if not docx_files:
@@ -134,6 +161,7 @@ def convert(docx_files: list[Path], jobs: int = 1) -> list[Converted]:
             log = Path(tmp) / f"stderr{i}.txt"
             outdir.mkdir()
             env = {**os.environ, **write_fontconfig(Path(tmp) / f"fonts{i}.conf", pairs)}
+            _safe_profile(profile)
             cmd = [
                 soffice,
                 f"-env:UserInstallation={profile.resolve().as_uri()}",

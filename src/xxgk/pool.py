@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import os
 import signal
 import sys
 import threading
@@ -21,6 +22,8 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
+
+from xxgk.lifeline import die_with_parent
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -78,7 +81,9 @@ def _context() -> Any:
 
 
 def _executor(workers: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=worker_start)
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=_context(), initializer=worker_start, initargs=(os.getpid(),)
+    )
 
 
 def _pool_round(
@@ -122,16 +127,23 @@ def _isolated(work: Callable[[T], R], item: T, crashed: Callable[[T, BaseExcepti
         return crashed(item, exc)
 
 
-def worker_start() -> None:
-    """Workers leave Ctrl-C to the parent, and die of SIGTERM (the pool's way to stop them).
+def worker_start(parent: int | None = None) -> None:
+    """Workers leave Ctrl-C to the parent, die of SIGTERM (the pool's way to stop them), and
+    die with the parent.
 
     A forked worker inherits the parent's handlers, among them the one that turns SIGTERM
     into KeyboardInterrupt; a worker that survived the pool's terminate would hang it.
+    A parent killed with SIGKILL cannot stop its workers: on Linux the kernel sends them
+    SIGKILL when it dies (``PR_SET_PDEATHSIG``); a worker whose parent is already gone by
+    then (it died between fork and this call) exits at once.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), signal.SIG_DFL)
+    die_with_parent()
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)
 
 
 @contextmanager

@@ -38,9 +38,9 @@ from xxgk import ooxml
 from xxgk import typeset as T
 from xxgk.compute import format_number, nested
 from xxgk.errors import OutputError, TemplateError
-from xxgk.files import write_atomic
+from xxgk.files import Refused, open_zip, read_limited, read_member, write_atomic
 from xxgk.report import Report
-from xxgk.sandbox import LimitedSandbox
+from xxgk.sandbox import LimitedSandbox, LimitExceeded, run_limited
 
 DOCUMENT = "word/document.xml"
 CORE = "docProps/core.xml"
@@ -50,6 +50,9 @@ _TAG = re.compile(r"\{[{%]")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 MAX_TEMPLATE_BYTES = 50 * 2**20
 MAX_TEMPLATE_UNPACKED = 200 * 2**20
+MAX_TEMPLATE_XML = 32 * 2**20  # all XML parts together, decompressed
+MAX_PART_BYTES = 16 * 2**20  # one XML part decompressed; the bundled document.xml is ~60 KB
+MAX_TAGS = 20_000  # Jinja tags in one part; the bundled templates have ~250
 _PART_COMPRESSION = 1  # the rendered parts: 5x faster than the default level 6, ~1 KB larger
 
 
@@ -167,17 +170,19 @@ class CompiledTemplate:
             self._prepare(path)
         except (TemplateError, MemoryError):
             raise
+        except Refused as exc:  # a part too large, a member that does not unpack
+            raise TemplateError(f"模板 {path} 无法使用：{exc}") from None
         except Exception as exc:  # a damaged or foreign file: the user's error, said plainly
-            message = f"模板 {path} 无法使用（不是有效的 Word 模板）：{type(exc).__name__}: {exc}"
+            message = f"模板 {path} 无法使用（不是有效的 Word 模板）：{type(exc).__name__}: {_plain(exc)}"
             raise TemplateError(message) from None
 
     def _prepare(self, path: Path) -> None:
         try:
-            if path.stat().st_size > MAX_TEMPLATE_BYTES:
-                raise TemplateError(f"模板 {path} 过大（超过 {MAX_TEMPLATE_BYTES // 2**20} MB）")
-            data = path.read_bytes()
-            archive = zipfile.ZipFile(io.BytesIO(data))
+            data = read_limited(path, MAX_TEMPLATE_BYTES)
+            archive = open_zip(data)
             names = archive.namelist()
+        except Refused as exc:
+            raise TemplateError(f"模板 {path} 无法使用：{exc}") from None
         except zipfile.BadZipFile:
             raise TemplateError(f"模板 {path} 不是 Word 文档（.docx），或文件已损坏") from None
         except OSError as exc:
@@ -187,6 +192,15 @@ class CompiledTemplate:
             raise TemplateError(f"模板 {path} 解压后过大（{unpacked // 2**20} MB），不像是 Word 模板")
         if DOCUMENT not in names:
             raise TemplateError(f"模板 {path} 不是 Word 文档（缺少 {DOCUMENT}）")
+        xml = sum(i.file_size for i in archive.infolist() if i.filename.endswith((".xml", ".rels")))
+        if xml > MAX_TEMPLATE_XML:  # every XML part is parsed: bound the work before any of it
+            size, limit = xml // 2**20, MAX_TEMPLATE_XML // 2**20
+            raise TemplateError(f"模板 {path} 中的 XML 共 {size} MB（上限 {limit} MB），不像是 Word 模板")
+        try:
+            data, self.notes = _sanitize(archive, data)
+            archive = open_zip(data)
+        except Refused as exc:
+            raise TemplateError(f"模板 {path} 无法使用：{exc}") from None
         self.fast = _fast_eligible(archive)
         self.env = environment()
         self.parts: list[_Part] = []
@@ -201,7 +215,10 @@ class CompiledTemplate:
         from docxtpl import DocxTemplate  # heavy import: only when a template is prepared
 
         tpl = DocxTemplate(io.BytesIO(data))
-        tpl.init_docx()
+        try:
+            tpl.init_docx()
+        except ValueError as exc:  # python-docx: not a Word document (a .docm, a .dotx …)
+            raise TemplateError(f"模板 {path} 不是 Word 文档（.docx）：{_plain(exc)}") from None
         dynamic = {DOCUMENT: self._document_part(tpl)}
         for rel in tpl.docx._part.rels.values():
             if rel.reltype in (tpl.HEADER_URI, tpl.FOOTER_URI) and rel.target_part.blob:
@@ -211,7 +228,7 @@ class CompiledTemplate:
                     name = str(part.partname).lstrip("/")
                     dynamic[name] = self._part(name, "", tpl.patch_xml(text), "")
         if CORE in names:  # document properties: title, author (tags); dates (always)
-            text = archive.read(CORE).decode("utf-8")
+            text = read_member(archive, CORE, MAX_PART_BYTES).decode("utf-8")
             if _TAG.search(text):
                 dynamic[CORE] = self._part(CORE, "", text, "")
             else:
@@ -226,10 +243,15 @@ class CompiledTemplate:
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
             for info in archive.infolist():
                 if info.filename not in dynamic:
-                    out.writestr(info, archive.read(info.filename), zipfile.ZIP_DEFLATED)
+                    body = read_member(archive, info, MAX_TEMPLATE_UNPACKED)
+                    out.writestr(info, body, zipfile.ZIP_DEFLATED)
         self.base = buf.getvalue()
 
     def _part(self, name: str, prefix: str, src: str, suffix: str) -> _Part:
+        if len(src) > MAX_PART_BYTES:
+            raise TemplateError(f"模板 {self.path} 的 {name} 过大（上限 {MAX_PART_BYTES // 2**20} MB）")
+        if len(_TAG.findall(src)) > MAX_TAGS:
+            raise TemplateError(f"模板 {self.path} 的 {name} 中标签过多（上限 {MAX_TAGS} 个）")
         src = re.sub(r"<w:p([ >])", r"\n<w:p\1", src)
         try:
             template = self.env.from_string(src)
@@ -248,9 +270,17 @@ class CompiledTemplate:
         return self._part(DOCUMENT, prefix, tpl.patch_xml(tpl.get_xml()), whole[end:])
 
     def render(self, ctx: Mapping[str, Any]) -> bytes:
+        if not self.verify:  # a bundled template: the fast path, in this process
+            return self._render(ctx)
+        try:  # a user's template: in a child process, under a time and a memory limit
+            return run_limited(lambda: self._render(ctx))
+        except LimitExceeded as exc:
+            raise TemplateError(f"模板 {self.path} 渲染时{exc}（模板中的循环或表达式过大）") from None
+
+    def _render(self, ctx: Mapping[str, Any]) -> bytes:
         when = generation_time()
         if not self.fast:
-            data = render_reference(self.path, ctx, when)
+            data = render_reference(self.base, ctx, when, name=self.path)
             if self.verify or self.swaps:
                 data = _rewrite(zipfile.ZipFile(io.BytesIO(data)), self.swaps, reorder=self.verify)
             return data
@@ -294,6 +324,8 @@ def _render(template: Template, ctx: Mapping[str, Any], path: Path) -> str:
 
 
 def _template_error(path: Path, exc: Exception) -> TemplateError:
+    if isinstance(exc, MemoryError):
+        return TemplateError(f"模板 {path} 渲染时内存不足，已停止（模板中的循环或表达式过大）")
     if isinstance(exc, SecurityError):
         if re.search(r"[\u4e00-\u9fff]", str(exc)):  # a limit of ours
             return TemplateError(f"模板 {path} 的表达式超出限制：{exc}")
@@ -328,18 +360,160 @@ def _renumber_drawings(xml: str) -> str:
 
 def _fast_eligible(archive: zipfile.ZipFile) -> bool:
     """The fast path covers tags in the body, headers, footers and properties; else use docxtpl."""
-    body = archive.read(DOCUMENT).decode("utf-8", "replace")
+    body = read_member(archive, DOCUMENT, MAX_PART_BYTES).decode("utf-8", "replace")
     if re.search(r"\{%-?\s*tc\b", body):  # cell loops need docxtpl's table fix-up
         return False
     if "word/footnotes.xml" in archive.namelist():
-        if _TAG.search(archive.read("word/footnotes.xml").decode("utf-8", "replace")):
+        footnotes = read_member(archive, "word/footnotes.xml", MAX_PART_BYTES)
+        if _TAG.search(footnotes.decode("utf-8", "replace")):
             return False
     return True
 
 
+# --------------------------------------------------------------------------
+# What a template may not carry: links outside the document
+# --------------------------------------------------------------------------
+
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_LINK_ONLY = "link"  # a:blip r:link: a linked picture; an embedded copy (r:embed) may stay
+# Fields that fetch a file or a URL when the document is opened, printed or converted.
+_FETCHING_FIELD = re.compile(
+    r"(?:<w:instrText\b[^>]*>|\bw:instr=\")\s*(INCLUDEPICTURE|INCLUDETEXT|LINK|DDE|DDEAUTO|IMPORT|RD)\b",
+    re.IGNORECASE,
+)
+_KIND_NAMES = {
+    "image": "链接的图片",
+    "attachedTemplate": "附加模板",
+    "oleObject": "链接的 OLE 对象",
+    "font": "外部字体",
+    "subDocument": "子文档",
+    "frame": "外部框架",
+}
+
+
+def _sanitize(archive: zipfile.ZipFile, data: bytes) -> tuple[bytes, list[str]]:
+    """The template without external relationships (hyperlinks stay), and a note of each one removed.
+
+    A linked picture, an ``attachedTemplate`` on a network path, a linked OLE object or a
+    remote font would be copied into every report, and Word or LibreOffice would fetch it.
+    Fields that fetch files (INCLUDEPICTURE, INCLUDETEXT, LINK, DDE) and macro-enabled
+    documents are refused.
+    """
+    from lxml import etree
+
+    if "[Content_Types].xml" in archive.namelist():
+        types = read_member(archive, "[Content_Types].xml", MAX_PART_BYTES)
+        if b"macroEnabled" in types:
+            raise Refused("这是启用宏的文档（.docm/.dotm）；请在 Word 中“另存为” .docx（不含宏）后再用作模板")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    names = set(archive.namelist())
+    replaced: dict[str, bytes] = {}
+    notes: list[str] = []
+    for info in archive.infolist():
+        name = info.filename
+        if name.startswith("word/") and name.endswith(".xml"):
+            xml = read_member(archive, info, MAX_PART_BYTES).decode("utf-8", "replace")
+            if (m := _FETCHING_FIELD.search(xml)) is not None:
+                raise Refused(
+                    f"{name} 中有会读取外部文件或网址的域（{m.group(1).upper()}）；请在 Word 中删除该域"
+                    "（或选中后按 Ctrl+Shift+F9 转为普通内容）再用作模板"
+                )
+        if not name.endswith(".rels"):
+            continue
+        try:
+            rels = etree.fromstring(read_member(archive, info, MAX_PART_BYTES), parser)
+        except etree.XMLSyntaxError as exc:
+            raise Refused(f"{name} 不是有效的 XML：{exc}") from None
+        removed: dict[str, str] = {}
+        for rel in list(rels):
+            kind = (rel.get("Type") or "").rsplit("/", 1)[-1]
+            if rel.get("TargetMode") == "External" and kind != "hyperlink":
+                removed[rel.get("Id") or ""] = kind
+                notes.append(f"{_KIND_NAMES.get(kind, kind)}（{rel.get('Target')}）")
+                rels.remove(rel)
+        if not removed:
+            continue
+        replaced[name] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8", standalone=True)
+        folder, _, base = name.rpartition("_rels/")
+        source = folder + base[: -len(".rels")]
+        if source in names:
+            try:
+                part = etree.fromstring(read_member(archive, source, MAX_PART_BYTES), parser)
+            except etree.XMLSyntaxError as exc:
+                raise Refused(f"{source} 不是有效的 XML：{exc}") from None
+            _drop_references(part, removed)
+            replaced[source] = etree.tostring(part, xml_declaration=True, encoding="UTF-8", standalone=True)
+    if not replaced:
+        return data, []
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in archive.infolist():
+            body = replaced.get(info.filename)
+            if body is None:
+                body = read_member(archive, info, MAX_TEMPLATE_UNPACKED)
+            out.writestr(info, body, zipfile.ZIP_DEFLATED)
+    return buf.getvalue(), notes
+
+
+def _drop_references(part: Any, removed: dict[str, str]) -> None:
+    """Remove what points at a removed relationship: the ``r:link`` of a picture, else the element."""
+    for el in list(part.iter()):
+        for attr, value in list(el.attrib.items()):
+            if not (attr.startswith(f"{{{_REL_NS}}}") and value in removed):
+                continue
+            if attr == f"{{{_REL_NS}}}{_LINK_ONLY}":
+                del el.attrib[attr]
+            elif (parent := el.getparent()) is not None:
+                parent.remove(el)
+                break
+
+
+_OBJECT_REPR = re.compile(r"<[\w.]+ object at 0x[0-9a-fA-F]+>|'?<\.docx>'?")
+
+
+def _plain(exc: BaseException) -> str:
+    """A library's message without Python object addresses such as ``<_io.BytesIO object at 0x…>``."""
+    return _OBJECT_REPR.sub("文件", str(exc))
+
+
+def template_notes(template: Path | None) -> list[str]:
+    """What was removed from a user's template (external links), for the user to know."""
+    if template is None:
+        return []
+    try:
+        notes = get_template(template).notes
+    except TemplateError:
+        return []
+    if not notes:
+        return []
+    return [f"模板 {template} 中的外部链接已删除，生成的报告不含这些内容：{'；'.join(notes)}"]
+
+
 @cache
 def compiled(path: Path, mtime_ns: int, size: int, fonts: str = L.DEFAULT_FONTS) -> CompiledTemplate:
-    return CompiledTemplate(path, bundled=path.parent == template_dir().resolve(), fonts=fonts)
+    bundled = path.parent == template_dir().resolve()
+    if not bundled:
+        _trial(path, fonts)
+    return CompiledTemplate(path, bundled=bundled, fonts=fonts)
+
+
+def _trial(path: Path, fonts: str) -> None:
+    """A user's template is first prepared in a child under the render limits.
+
+    Preparing (docxtpl's tag clean-up, the Jinja compile) is work that grows with the
+    template: one crafted to make it quadratic is refused before this process spends the
+    time or the memory.  A template that passes is prepared again here, once per run.
+    """
+    import docxtpl  # noqa: F401 - imported before the fork: the child inherits it
+
+    def prepare() -> bytes:
+        CompiledTemplate(path, fonts=fonts)
+        return b""
+
+    try:
+        run_limited(prepare)
+    except LimitExceeded as exc:
+        raise TemplateError(f"模板 {path} 准备时{exc}（模板过大或过于复杂）") from None
 
 
 def get_template(path: Path, fonts: str = L.DEFAULT_FONTS) -> CompiledTemplate:
@@ -431,7 +605,12 @@ def _set_of(swaps: dict[str, str]) -> L.FontSet:
 # --------------------------------------------------------------------------
 
 
-def render_reference(path: Path, ctx: Mapping[str, Any], when: datetime.datetime | None = None) -> bytes:
+def render_reference(
+    path: Path | bytes,
+    ctx: Mapping[str, Any],
+    when: datetime.datetime | None = None,
+    name: Path | None = None,
+) -> bytes:
     from docxtpl import DocxTemplate
 
     class Reference(DocxTemplate):  # type: ignore[misc]
@@ -439,11 +618,12 @@ def render_reference(path: Path, ctx: Mapping[str, Any], when: datetime.datetime
             # Properties are set as text, and python-docx escapes them: render unescaped.
             super().render_properties(context, LimitedSandbox(autoescape=False))
 
-    tpl = Reference(str(path))
+    shown = name if name is not None else path if isinstance(path, Path) else Path("模板")
+    tpl = Reference(io.BytesIO(path) if isinstance(path, bytes) else str(path))
     try:
         tpl.render(dict(ctx), jinja_env=environment(), autoescape=True)
     except Exception as exc:  # as in _render
-        raise _template_error(path, exc) from None
+        raise _template_error(shown, exc) from None
     props = tpl.docx.core_properties
     props.created = props.modified = when or generation_time()
     buf = io.BytesIO()

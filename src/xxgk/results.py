@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from xxgk.compute import Number
 
 DONE, WARNED, FAILED = "成功", "有提示", "失败"
+
+_UNENCODABLE = re.compile("[\ud800-\udfff]")  # lone surrogates: from JSON escapes or odd file names
+
+
+def printable(text: str) -> str:
+    """Text any UTF-8 file or terminal can take: a lone surrogate is shown as \\udXXX."""
+    return _UNENCODABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 @dataclass
@@ -67,7 +75,7 @@ class BatchReport:
         if self.summary_error:
             out.append(f"汇总表未生成：{self.summary_error}")
         out += [f"注意：{note}" for note in self.notes]
-        return out
+        return [printable(line) for line in out]
 
     def totals_line(self) -> str:
         done, warned, failed = self.count(DONE), self.count(WARNED), self.count(FAILED)

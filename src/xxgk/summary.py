@@ -13,7 +13,7 @@ from typing import Any
 from xxgk import layouts as L
 from xxgk.compute import Number
 from xxgk.files import write_atomic
-from xxgk.results import BatchReport
+from xxgk.results import BatchReport, printable
 
 
 def key_figures() -> dict[str, Callable[[Mapping[str, Number]], Number]]:
@@ -36,7 +36,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def _clean(value: Any) -> Any:
     if isinstance(value, str):
-        return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+        return printable(_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value))
     return value
 
 

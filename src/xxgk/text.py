@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache, lru_cache
 from types import SimpleNamespace
 from typing import Any
 
-from jinja2 import Template, TemplateSyntaxError, Undefined, UndefinedError
+from jinja2 import TemplateSyntaxError, Undefined, UndefinedError, nodes
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
-from xxgk.sandbox import LimitedSandbox
+from xxgk.sandbox import TEXT_FILTERS, LimitedSandbox
+
+MAX_RESULT = 1000  # characters one placeholder may produce
+MAX_PLACEHOLDERS = 300  # in one section: each distinct one is compiled (about 1 ms)
 
 # Characters XML 1.0 forbids, plus C1 controls and non-characters: never intended in text.
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -53,30 +58,104 @@ def illegal_characters(text: str) -> str | None:
     )
 
 
-class PartialValue(Exception):
-    """A placeholder that names a whole row or group instead of one number."""
-
-
-def _finalize(value: Any) -> Any:
-    if isinstance(value, SimpleNamespace):
-        raise PartialValue(", ".join(vars(value)))
-    return value
-
-
 @cache
 def _environment() -> SandboxedEnvironment:
-    return LimitedSandbox(autoescape=False, text_only=True, keep_trailing_newline=True, finalize=_finalize)
+    return LimitedSandbox(autoescape=False, text_only=True, keep_trailing_newline=True)
 
 
-@lru_cache(maxsize=512)
-def _compiled(text: str) -> Template:
-    return _environment().from_string(text)
+ALLOWED = (
+    "占位符只能引用报告数据（如 requests.received.total）并计算：+ - * / // % **、"
+    "比较（== != < > <= >=）、and / or / not、“… if … else …”，"
+    f"以及过滤器 {'、'.join(TEXT_FILTERS)}（如 {{{{ x | round(1) }}}}）；"
+    "不能写 {% … %} 语句，不能调用函数或方法"
+)
+
+# The placeholder language, as Jinja node types: expressions over the data, nothing else.
+_ALLOWED_NODES: tuple[type[nodes.Node], ...] = (
+    nodes.Template,
+    nodes.Output,
+    nodes.Name,
+    nodes.Getattr,
+    nodes.Const,
+    nodes.List,
+    nodes.Tuple,
+    nodes.Add,
+    nodes.Sub,
+    nodes.Mul,
+    nodes.Div,
+    nodes.FloorDiv,
+    nodes.Mod,
+    nodes.Pow,
+    nodes.Neg,
+    nodes.Pos,
+    nodes.Compare,
+    nodes.Operand,
+    nodes.And,
+    nodes.Or,
+    nodes.Not,
+    nodes.CondExpr,
+    nodes.Filter,
+)
+_COMPARISONS = {"eq", "ne", "lt", "gt", "lteq", "gteq"}
+
+
+def _refuse(node: nodes.Node) -> str | None:
+    """Why a node is not part of the placeholder language, or None."""
+    if isinstance(node, nodes.Call):
+        target = node.node
+        if isinstance(target, nodes.Getattr):
+            return f"不能调用方法 .{target.attr}()"
+        if isinstance(target, nodes.Name):
+            return f"不能调用函数 {target.name}()"
+        return "不能调用函数或方法"
+    if isinstance(node, nodes.Filter):
+        if node.name not in TEXT_FILTERS:
+            return f"不能用过滤器 {node.name}"
+        if node.kwargs or node.dyn_args or node.dyn_kwargs:
+            return f"过滤器 {node.name} 只能按位置写参数，如 x | round(1)"
+        if node.args and node.name != "round":
+            return f"过滤器 {node.name} 不能带参数"
+        if not all(isinstance(getattr(a, "node", a), nodes.Const) for a in node.args):  # 1, -1, 'floor'
+            return "round 的参数只能是数字，如 round(1)"
+    if isinstance(node, nodes.Operand) and node.op not in _COMPARISONS:
+        return f"不能用 {node.op} 比较"
+    if isinstance(node, (nodes.Getitem, nodes.Slice)):
+        return "不能用方括号取值，请用 . 连接名称"
+    if isinstance(node, nodes.Concat):
+        return "不能用 ~ 连接文字"
+    if isinstance(node, nodes.Mod) and isinstance(getattr(node.left, "value", None), str):
+        return "不能用 % 格式化文字"
+    if isinstance(node, nodes.Stmt) and not isinstance(node, nodes.Output):
+        return "不能写 {% … %} 语句"
+    if not isinstance(node, _ALLOWED_NODES):
+        return f"不能使用 {type(node).__name__}"
+    return None
+
+
+def _check_tree(tree: nodes.Template) -> None:
+    if any(n.attr.startswith("_") for n in tree.find_all(nodes.Getattr)):
+        raise SecurityError("internal attribute")  # said as: only the report's data
+    _check(tree)
+
+
+def _check(node: nodes.Node) -> None:
+    if (why := _refuse(node)) is not None:
+        raise _Message(why)
+    for child in node.iter_child_nodes():
+        _check(child)
 
 
 @lru_cache(maxsize=4096)
 def _expression(source: str) -> Any:
-    """Placeholders repeat across reports while the text around them differs: compile each once."""
-    return _environment().compile_expression(source, undefined_to_none=False)
+    """Placeholders repeat across reports while the text around them differs: compile each once.
+
+    The expression is parsed and every node checked against the placeholder language
+    before it is compiled: what is not allowed is refused by name, never run.
+    """
+    env = _environment()
+    tree = env.parse("{{ " + source + " }}")
+    _check_tree(tree)
+    return env.compile_expression(source, undefined_to_none=False)
 
 
 def _names(data: Any, out: set[str]) -> set[str]:
@@ -130,12 +209,24 @@ def _evaluate(source: str, data: dict[str, Any]) -> str:
     if (plain := _plain_value(source, data)) is not None:
         return str(plain)
     try:
-        value = _expression(source)(data)
+        try:
+            value = _expression(source)(data)
+        except _Message as exc:
+            raise _Message(f"占位符 {{{{ {source} }}}} 的写法不允许：{exc}。{ALLOWED}") from None
         if isinstance(value, Undefined):
             str(value)  # raises the UndefinedError that names the missing attribute
         if isinstance(value, SimpleNamespace):
             raise _Message(_partial(source, ", ".join(vars(value))))
-        return str(value)
+        if isinstance(value, (float, Decimal)):
+            finite = value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)
+            if not finite:
+                raise _Message(f"占位符 {{{{ {source} }}}} 的结果不是有限的数（{value}），请检查除数和乘方")
+            if value == 0:
+                value = abs(value)  # -0.0 is 0
+        shown = str(value)
+        if len(shown) > MAX_RESULT:
+            raise _Message(f"占位符 {{{{ {source} }}}} 的结果过长（{len(shown)} 个字符，上限 {MAX_RESULT}）")
+        return shown
     except _Message:
         raise
     except TemplateSyntaxError as exc:
@@ -148,6 +239,8 @@ def _evaluate(source: str, data: dict[str, Any]) -> str:
         raise _Message(_undefined(source, str(exc), data)) from None
     except ZeroDivisionError:
         raise _Message(f"占位符 {{{{ {source} }}}} 无法计算：除数为 0") from None
+    except (ArithmeticError, RecursionError):  # decimal.Overflow and the like
+        raise _Message(f"占位符 {{{{ {source} }}}} 无法计算：数值超出范围") from None
     except Exception as exc:  # a sandboxed expression can fail in many ways; none is a crash
         raise _Message(f"占位符 {{{{ {source} }}}} 无法计算：{failure_message(exc)}") from None
 
@@ -192,8 +285,13 @@ def render_placeholders(text: str, data: dict[str, Any]) -> tuple[str | None, st
     """Fill ``{{ … }}`` placeholders; returns (text, None) or (None, message)."""
     if "{" not in text and "}" not in text:
         return text, None
-    if "{%" in text or "{#" in text:
-        return _render_template(text, data)
+    for opener in ("{%", "{#"):
+        if (at := text.find(opener)) >= 0:
+            line, _ = line_and_column(text, at)
+            what = "{% … %} 语句" if opener == "{%" else "{# … #} 注释"
+            return None, f"本部分文字第 {line} 行：正文中不能写 {what}。{ALLOWED}"
+    if (count := text.count("{{")) > MAX_PLACEHOLDERS:
+        return None, f"本部分文字中的占位符过多（{count} 个，上限 {MAX_PLACEHOLDERS} 个）"
     out = []
     last = 0
     for m in _PLACEHOLDER.finditer(text):
@@ -217,22 +315,6 @@ def _unbalanced(text: str, start: int) -> str:
     index = min(i for i in (text.find("{{", start), text.find("}}", start)) if i >= 0)
     line, _ = line_and_column(text, index)
     return f"本部分文字第 {line} 行：“{{{{” 和 “}}}}” 要成对出现（占位符形如 {{{{ year }}}}）"
-
-
-def _render_template(text: str, data: dict[str, Any]) -> tuple[str | None, str | None]:
-    """Texts with ``{% … %}`` blocks: the whole text is one sandboxed template."""
-    try:
-        return _compiled(text).render(data), None
-    except TemplateSyntaxError as exc:
-        return None, f"本部分文字第 {exc.lineno} 行的占位符写法有误：{syntax_message(exc.message)}"
-    except SecurityError:
-        return None, "占位符只能引用报告数据，不能访问程序内部"
-    except UndefinedError as exc:
-        return None, _undefined("…", str(exc), data)
-    except PartialValue as exc:
-        return None, f"占位符指的是一整行（或一组）数，请写明哪一栏（可选：{exc}）"
-    except Exception as exc:  # as in _evaluate: report, never crash
-        return None, f"占位符无法计算：{failure_message(exc)}"
 
 
 _NUMBERED = re.compile(

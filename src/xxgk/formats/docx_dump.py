@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import io
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from lxml import etree
+
+from xxgk.files import open_zip, read_limited, read_member
+
+MAX_DOCX_BYTES = 50 * 2**20
+MAX_XML_BYTES = 32 * 2**20  # word/document.xml decompressed: a 4 MB zip bomb stops here
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
@@ -18,9 +21,12 @@ def _q(tag: str) -> str:
 
 
 def document_root(docx: Path | bytes) -> etree._Element:
-    data = docx.read_bytes() if isinstance(docx, Path) else docx
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return etree.fromstring(archive.read("word/document.xml"))
+    """The parsed body part; a special file, a huge file or a zip bomb raises ``Refused``."""
+    data = read_limited(docx, MAX_DOCX_BYTES) if isinstance(docx, Path) else docx
+    with open_zip(data) as archive:
+        xml = read_member(archive, "word/document.xml", MAX_XML_BYTES)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    return etree.fromstring(xml, parser)
 
 
 def paragraph_text(p: etree._Element) -> str:

@@ -359,6 +359,9 @@ def drop_stale_html(docx: Path) -> str | None:
     if not stale.exists() and not stale.is_symlink():
         return None
     if written_by_xxgk(stale) and not stale.is_symlink():
-        stale.unlink(missing_ok=True)
+        try:
+            stale.unlink(missing_ok=True)
+        except OSError as exc:  # never an error after the report was written: say so instead
+            return f"过时的 {stale.name} 无法删除（{exc.strerror or exc}），其中的数字已过时，请勿发布"
         return f"已删除过时的 {stale.name}（对应的 .docx 已重新生成；需要时加 --html）"
     return f"{stale.name} 不是本次生成的，其中的数字可能已过时；需要时加 --html 重新生成"

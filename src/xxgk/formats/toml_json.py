@@ -34,6 +34,8 @@ def decode(raw: bytes, fail: Any) -> tuple[str, list[Problem]]:
             "这是一个压缩包或 Word/Excel 文件，不是文本输入文件；"
             "请用 xxgk init 生成输入文件模板，填写后再生成报告"
         )
+    if raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)) or _utf32_without_bom(raw):
+        raise fail(f"文件是 UTF-32 编码，xxgk 不读取这种编码；{SAVE_AS_UTF8}")
     if raw.startswith(codecs.BOM_UTF8):
         return _decode_utf8(raw[len(codecs.BOM_UTF8) :], fail), []
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -62,6 +64,15 @@ def decode(raw: bytes, fail: Any) -> tuple[str, list[Problem]]:
         raise fail(f"文件编码无法识别（不是 UTF-8，按 GBK 读取也是乱码）；{SAVE_AS_UTF8}")
     note = Problem("", f"文件是 GBK/GB18030 编码，已按此读取；建议{SAVE_AS_UTF8[1:]}")
     return text, [note]
+
+
+def _utf32_without_bom(raw: bytes) -> bool:
+    """Text in UTF-32: every character takes four bytes, and for Chinese or ASCII two are zero."""
+    head = raw[:4096]
+    if len(head) < 8 or len(head) % 4:
+        return False
+    quads = [head[i : i + 4] for i in range(0, len(head), 4)]
+    return all(q[2:] == b"\0\0" for q in quads) or all(q[:2] == b"\0\0" for q in quads)
 
 
 def _decode_utf8(raw: bytes, fail: Any) -> str:
@@ -242,6 +253,8 @@ def parse(text: str, suffix: str, fail: Any) -> dict[str, Any]:
             data = _toml_loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise fail(_toml_message(exc, where, hint, lines)) from None
+        except RecursionError:
+            raise fail("TOML 嵌套过深（方括号或花括号套了太多层）") from None
         except ValueError:  # e.g. an integer of thousands of digits
             raise fail("TOML 中有位数过多、无法读取的数字") from None
     if not isinstance(data, dict):
