@@ -108,7 +108,7 @@ def input_toml(
         entries = [e for e in layout.entries if e.table == table.key]
         out += ["", f"# {table.heading}", *_table_note(entries), f"[{table.key}]"]
         header: tuple[str, ...] = (table.key,)
-        for entry in sorted(entries, key=lambda e: len(e.path) > 2):  # TOML: a table's own keys first
+        for entry in sorted(entries, key=lambda e: len(e.path)):  # TOML: a table's own keys first
             if entry.path[:-1] != header:
                 header = entry.path[:-1]
                 out += ["", f"[{'.'.join(header)}]  # {' / '.join(layout.containers[header])}"]
