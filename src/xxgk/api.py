@@ -16,6 +16,7 @@ from xxgk import layouts as L
 from xxgk.aggregate import Aggregated, aggregate_files
 from xxgk.batch import run_batch
 from xxgk.errors import InputError, OutputError, Problem, XxgkError
+from xxgk.existing import CheckRun, Extracted, check_reports, previous_report
 from xxgk.files import drop_stale_pdf, write_atomic
 from xxgk.inputs import expand_inputs
 from xxgk.render import write_report
@@ -25,13 +26,18 @@ from xxgk.results import BatchReport, Outcome
 __all__ = [
     "Aggregated",
     "BatchReport",
+    "CheckRun",
     "Checked",
+    "Extracted",
     "Outcome",
     "Rendered",
     "aggregate_files",
     "available_layouts",
     "check",
     "check_all",
+    "check_reports",
+    "extract_report",
+    "init_from_report",
     "dump_docx",
     "init_text",
     "render_one",
@@ -52,7 +58,33 @@ def check(
     path: Path, *, previous: Path | None = None, defaults: Mapping[str, Any] | None = None
 ) -> Report:
     """Validate one input; raises :class:`xxgk.errors.InputError` listing every problem."""
-    return load(path, previous=previous, defaults=defaults)
+    return load(path, previous=_previous(previous), defaults=defaults)
+
+
+def _previous(path: Path | None) -> Path | Report | None:
+    """Last year's input as given, or last year's report read from a .docx, HTML or PDF."""
+    from xxgk.existing import is_document
+
+    if path is None or not is_document(path):
+        return path
+    try:
+        return previous_report(path)
+    except InputError as exc:
+        raise InputError(f"--previous {path}（上年报告）", exc.problems) from None
+
+
+def extract_report(path: Path) -> Extracted:
+    """An existing report (.docx, .doc, .wps, HTML, PDF) → an xxgk input (text and notes)."""
+    from xxgk.existing import extract
+
+    return extract(path)
+
+
+def init_from_report(path: Path) -> Extracted:
+    """Next year's input from last year's report or input file."""
+    from xxgk.existing import init_from
+
+    return init_from(path)
 
 
 @dataclass
@@ -69,10 +101,11 @@ def check_all(
 ) -> list[Checked]:
     """Check files and folders of inputs; one failing input does not stop the others."""
     shared = read_defaults(defaults) if defaults is not None else None
+    last_year = _previous(previous)
     out = []
     for path in expand_inputs(inputs, exclude=defaults):
         try:
-            out.append(Checked(path, report=load(path, previous=previous, defaults=shared)))
+            out.append(Checked(path, report=load(path, previous=last_year, defaults=shared)))
         except XxgkError as exc:
             out.append(Checked(path, error=exc))
     return out
@@ -117,7 +150,7 @@ def render_one(
 
         find_soffice()  # say so before any work when PDF export cannot happen
     shared = read_defaults(defaults) if defaults is not None else None
-    report = load(path, previous=previous, defaults=shared)
+    report = load(path, previous=_previous(previous), defaults=shared)
     target = output if output is not None else Path.cwd()
     written = write_report(report, target, template)
     result = Rendered(report, written, warnings=list(report.warnings))

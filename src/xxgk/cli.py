@@ -112,7 +112,8 @@ def _path_option(name: str, help: str) -> Callable[[F], F]:
 
 
 previous_option = _path_option(
-    "--previous", "上一年度的输入文件：核对上年结转、现行有效件数等跨年数据。"
+    "--previous",
+    "上一年度的输入文件或报告（.toml、.json、.docx、.doc、.wps、.html、.pdf）：核对上年结转、现行有效件数等跨年数据。",
 )
 defaults_option = _path_option(
     "--defaults",
@@ -207,6 +208,7 @@ def validate(inputs: tuple[Path, ...], previous: Path | None, defaults: Path | N
   xxgk init -o 2025.toml
   xxgk init --layout xingtai-2022 -o 2025.toml
   xxgk init > 2025.toml
+  xxgk init --from 2024年报告.docx -o 2025.toml
 """
 )
 @click.option(
@@ -221,12 +223,26 @@ def validate(inputs: tuple[Path, ...], previous: Path | None, defaults: Path | N
 )
 @click.option("--year", type=click.IntRange(MIN_YEAR, MAX_YEAR), help="报告年度；默认为上一年。")
 @click.option("--force", is_flag=True, help="覆盖已有的文件。")
-def init(layout: str, output: Path | None, year: int | None, force: bool) -> None:
+@click.option(
+    "--from",
+    "source",
+    type=path_arg,
+    help="从上一年的报告或输入文件（.docx、.html、.pdf、.toml、.json 等）生成下一年的输入："
+    "机关、版式沿用，年度加 1，上年结转、现行有效件数带入，上年文字作为初稿（须改写）。",
+)
+def init(layout: str, output: Path | None, year: int | None, force: bool, source: Path | None) -> None:
     """生成带中文注释的输入文件模板（可直接通过检查和生成）。"""
     with _user_errors():
         from xxgk import init_text, write_skeleton
 
-        text = init_text(layout, year)
+        if source is not None:
+            from xxgk import init_from_report
+
+            made = init_from_report(source)
+            _warn(str(source), made.notes)
+            text = made.text
+        else:
+            text = init_text(layout, year)
         if output is None:
             click.echo(text, nl=False)
             return
@@ -320,6 +336,94 @@ def aggregate(
         for line in result.notes:
             _echo_err(f"提示：{line}")
         click.echo(f"已汇总 {result.count} 个单位：{result.output}")
+
+
+@cli.command(
+    "check",
+    epilog="""\b
+示例：
+  xxgk check 收到的报告/
+  xxgk check 2024年报告.docx --previous 2023年报告.pdf
+  xxgk check 各部门/ --summary 检查结果.xlsx
+  xxgk check 各部门/ --parent 全县合计.docx
+  xxgk check 报告.html --json > 结果.json
+""",
+)
+@click.argument("reports", metavar="REPORT_OR_DIR...", nargs=-1, required=True, type=path_arg)
+@click.option(
+    "--previous",
+    type=path_arg,
+    help="上一年度的报告（任一可读格式）：核对上年结转、现行有效件数，以及与上年文字的重复比例。",
+)
+@click.option(
+    "--parent",
+    type=path_arg,
+    help="上级（汇总）报告：逐个单元格与所给下级报告之和核对。",
+)
+@click.option(
+    "--own",
+    type=path_arg,
+    help="与 --parent 同用：上级机关本级的数字（输入文件或报告），计入合计。",
+)
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（供程序读取）。")
+@click.option(
+    "--summary",
+    type=path_arg,
+    callback=_suffix(".xlsx", ".csv"),
+    help="检查结果汇总表：.xlsx 或 .csv，每份报告一行。",
+)
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), help="并行进程数；默认为 CPU 核数。")
+def check_command(
+    reports: tuple[Path, ...],
+    previous: Path | None,
+    parent: Path | None,
+    own: Path | None,
+    as_json: bool,
+    summary: Path | None,
+    jobs: int | None,
+) -> None:
+    """检查已有的年度报告（Word、WPS、网页、PDF）：总计、勾稽关系、空白单元格、正文与表格是否一致等。"""
+    with _user_errors():
+        from xxgk import check_reports
+        from xxgk.review_out import text, to_json, write_summary
+
+        if own is not None and parent is None:
+            raise click.UsageError("--own 需要与 --parent 一起使用")
+        run = check_reports(list(reports), previous=previous, parent=parent, own=own, jobs=jobs)
+        click.echo(to_json(run) if as_json else text(run), nl=not as_json)
+        if summary is not None:
+            write_summary(run, summary)
+            if not as_json:
+                click.echo(f"汇总表：{summary}")
+        if run.failed:
+            sys.exit(1)
+
+
+@cli.command(
+    "extract",
+    epilog="""\b
+示例：
+  xxgk extract 2024年报告.docx -o 2024.toml
+  xxgk extract 报告.html > 2024.toml
+  xxgk render 2024.toml
+""",
+)
+@click.argument("report", type=path_arg)
+@click.option(
+    "-o", "--output", type=path_arg, callback=_suffix(".toml"), help="写入的 .toml 文件；默认输出到屏幕。"
+)
+@click.option("--force", is_flag=True, help="覆盖已有的文件。")
+def extract_command(report: Path, output: Path | None, force: bool) -> None:
+    """从已有的报告（Word、WPS、网页、PDF）提取数字和文字，生成 xxgk 输入文件。"""
+    with _user_errors("未生成输入文件。"):
+        from xxgk import extract_report, write_skeleton
+
+        made = extract_report(report)
+        _warn(str(report), made.notes)
+        if output is None:
+            click.echo(made.text, nl=False)
+            return
+        click.echo(f"已生成：{write_skeleton(output, made.text, force=force)}")
 
 
 @cli.command("layouts", epilog="示例：\n\n  xxgk layouts")
