@@ -60,7 +60,8 @@ def read_document(path: Path) -> Found:
     source = str(path)
     suffix = path.suffix.lower()
     if suffix not in DOCUMENT_SUFFIXES:
-        raise fail(source, f"不认识的文件类型 “{suffix or '（无扩展名）'}”；可读取 .docx、.doc、.wps、.html、.htm、.pdf")
+        kind = suffix or "（无扩展名）"
+        raise fail(source, f"不认识的文件类型 “{kind}”；可读取 .docx、.doc、.wps、.html、.htm、.pdf")
     data = read_bytes(path)
     if not data:
         raise fail(source, "文件是空的")
@@ -75,10 +76,12 @@ def parse_document(data: bytes, source: str, suffix: str) -> Found:
             return pdf_reader.read_pdf(data, source)
         if data.startswith(b"PK\x03\x04"):
             return docx_reader.read_docx(data, source)
-        if data.startswith(_OLE) or suffix in (".doc", ".wps", ".wpt", ".dot", ".rtf") or data.startswith(b"{\\rtf"):
+        old_word = suffix in (".doc", ".wps", ".wpt", ".dot", ".rtf")
+        if data.startswith(_OLE) or old_word or data.startswith(b"{\\rtf"):
             return docx_reader.read_docx(convert_to_docx(data, source, suffix), source)
         head = data[:2048].lstrip().lower()
-        if suffix in (".html", ".htm") or head.startswith((b"<!doctype", b"<html", b"<?xml", b"mime-version")):
+        page = head.startswith((b"<!doctype", b"<html", b"<?xml", b"mime-version"))
+        if suffix in (".html", ".htm") or page:
             if head.startswith(b"mime-version"):
                 raise fail(source, "这是 .mht 网页归档，请在浏览器中另存为 “网页，仅 HTML”（.html）后再读取")
             return html_reader.read_html(data, source)

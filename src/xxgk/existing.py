@@ -55,7 +55,9 @@ def expand_reports(items: list[Path]) -> list[Path]:
             found = sorted(
                 p
                 for p in item.rglob("*")
-                if p.suffix.lower() in DOCUMENT_SUFFIXES and not p.name.startswith(("~$", ".")) and p.is_file()
+                if p.suffix.lower() in DOCUMENT_SUFFIXES
+                and not p.name.startswith(("~$", "."))  # Word's lock files, hidden files
+                and p.is_file()
             )
         else:
             found = [item]
@@ -103,7 +105,8 @@ def check_reports(
     skip = {p.resolve() for p in (previous, parent, own) if p is not None}
     paths = [p for p in paths if p.resolve() not in skip]
     if not paths and parent is None:
-        raise InputError(" ".join(str(i) for i in items), [Problem("", "没有找到报告文件（.docx、.doc、.wps、.html、.htm、.pdf）")])
+        message = "没有找到报告文件（.docx、.doc、.wps、.html、.htm、.pdf）"
+        raise InputError(" ".join(str(i) for i in items), [Problem("", message)])
     results: list[Review | None] = [None] * len(paths)
 
     def done(i: int, result: Review) -> None:

@@ -235,7 +235,10 @@ GOV_2019_BLOCKS = (
     Block(ITEM_8, (PREVIOUS_ITEMS, CHANGE), (FEES,)),
     Block(
         "第二十条第（九）项",
-        (Column("procurement_items", "采购项目数量"), Column("procurement_amount", "采购总金额", Kind.AMOUNT)),
+        (
+            Column("procurement_items", "采购项目数量"),
+            Column("procurement_amount", "采购总金额", Kind.AMOUNT),
+        ),
         (Item("procurement", "政府集中采购"),),
     ),
 )

@@ -211,7 +211,10 @@ def match_table(found: FoundTable, layout_name: str, table_key: str) -> TableMat
         free = [j for j in candidates if j not in used]
         if not free:
             continue
-        best = min(free, key=lambda j: (sum(data[j].labels.index(lab) for lab in place), j))
+        best = min(
+            free,
+            key=lambda j: (sum(data[j].labels.index(lab) for lab in place), not norm(data[j].origin.text), j),
+        )
         used.add(best)
         result.values[key] = data[best]
     words = _subtotal_words()
@@ -423,8 +426,12 @@ def _take_cells(reading: Reading, table: L.Table, m: TableMatch) -> None:
 _YEAR_IN_TITLE = re.compile(r"(\d{4})\s*年(?:度)?")
 _DATE = re.compile(r"(\d{4})\s*[年\-./]\s*(\d{1,2})\s*[月\-./]\s*(\d{1,2})\s*日?")
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "O": 0}
-_CN_DATE = re.compile(r"([〇○零O一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
-_PUBLISHED = re.compile(r"(?:发布|公开|成文|发文)(?:日期|时间)\s*[:：]?\s*(\d{4}\s*[年\-./]\s*\d{1,2}\s*[月\-./]\s*\d{1,2})")
+_CN_DATE = re.compile(
+    r"([〇○零O一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日"
+)
+_PUBLISHED = re.compile(
+    r"(?:发布|公开|成文|发文)(?:日期|时间)\s*[:：]?\s*(\d{4}\s*[年\-./]\s*\d{1,2}\s*[月\-./]\s*\d{1,2})"
+)
 
 
 def _cn_number(s: str) -> int:
@@ -540,7 +547,10 @@ def _read_text(found: Found, reading: Reading) -> None:
             reading.warnings.append(Problem(section.heading or "", "找不到这个标题"))
         elif norm(heads[section.key][1]) != norm(section.heading or ""):
             reading.warnings.append(
-                Problem(section.heading or "", f"标题与格式不同：应为 “{section.heading}”，实为 “{heads[section.key][1]}”")
+                Problem(
+                    section.heading or "",
+                    f"标题与格式不同：应为 “{section.heading}”，实为 “{heads[section.key][1]}”",
+                )
             )
     found_order = [key for _, key in bounds]
     expected = [s.key for s in order if s.key in heads]

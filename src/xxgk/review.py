@@ -280,5 +280,6 @@ def against_children(
             shown = " + ".join(f"{name} {v}" for name, v in parts if v) or "0"
             out.append(Problem(f.place_name, f"本报告为 {mine}，下级报告之和为 {shown} = {total}"))
     if other:
-        out.append(Problem("版式", f"这些下级报告的版式与本报告不同，对不上的单元格按 0 计：{'、'.join(other)}"))
+        names = "、".join(other)
+        out.append(Problem("版式", f"这些下级报告的版式与本报告不同，对不上的单元格按 0 计：{names}"))
     return out
