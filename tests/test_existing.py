@@ -546,3 +546,56 @@ def test_render_then_extract_gives_the_same_data(tmp_path_factory: Any, seed: in
     for section in L.TEXT_SECTIONS:
         assert [p.text for p in again.text[section.key]] == [p.text for p in report.text[section.key]]
     assert check_one(docx).errors == []
+
+
+# --------------------------------------------------------------------------
+# Through LibreOffice: HTML, PDF and .doc made from a rendered report
+# --------------------------------------------------------------------------
+
+
+def _soffice() -> str:
+    import shutil
+
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found is None:
+        if os.environ.get("XXGK_REQUIRE_PDF") == "1":
+            pytest.fail("LibreOffice (soffice) is not installed, and XXGK_REQUIRE_PDF=1")
+        pytest.skip("LibreOffice (soffice) is not installed")
+    return found
+
+
+def _convert(soffice: str, docx: Path, target: str) -> Path:
+    import subprocess
+
+    profile = (docx.parent / "profile").resolve().as_uri()
+    subprocess.run(
+        [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", target,
+         "--outdir", str(docx.parent), str(docx)],
+        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=180,
+    )
+    return docx.with_suffix("." + target.split(":")[0])
+
+
+@pytest.mark.slow
+def test_rendered_report_through_libreoffice_reads_back(tmp_path: Path) -> None:
+    """render → HTML, PDF and .doc with LibreOffice → extract: the same numbers; HTML and .doc the same text."""
+    from xxgk.render import write_report
+
+    soffice = _soffice()
+    for seed, layout in ((1, L.DEFAULT_LAYOUT),):
+        rng = random.Random(seed)
+        data = make_input(rng, f"示例市第{seed}测试局", layout=layout)
+        report = load(write_toml(tmp_path / f"in{seed}.toml", data))
+        docx = write_report(report, tmp_path / f"r{seed}.docx", None)
+        for target in ("html", "pdf", "doc"):
+            made = _convert(soffice, docx, target)
+            got = extract(made)
+            (tmp_path / "x.toml").write_text(got.text, encoding="utf-8")
+            again = load(tmp_path / "x.toml")
+            assert again.cells == report.cells, target
+            assert (again.agency, again.year, again.layout.name) == (report.agency, report.year, layout)
+            assert check_one(made).errors == [], target
+            if target != "pdf":  # PDF keeps no paragraphs: its lines are joined by guess
+                for section in L.TEXT_SECTIONS:
+                    assert [p.text for p in again.text[section.key]] == [p.text for p in report.text[section.key]]
+                assert again.date == report.date

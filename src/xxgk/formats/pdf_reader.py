@@ -9,12 +9,16 @@ group.  A scanned PDF (no text layer) is refused with a clear message.
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from xxgk.formats.docx_dump import Origin
 from xxgk.formats.found import Found, FoundTable
 
 MAX_PAGES = 60
+# pdfminer puts a space between Chinese text and digits set in another font: not in the text
+_CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+_SPACE_BY_CJK = re.compile(rf"(?<=[{_CJK}])[ \t]+|[ \t]+(?=[{_CJK}])")
 
 
 class NotReadable(Exception):
@@ -31,13 +35,33 @@ def _grid(table: Any) -> list[Origin]:
         return min(range(len(values)), key=lambda i: abs(values[i] - v))
 
     out = []
-    page = table.page
+    x0t, topt, x1t, bottomt = table.bbox
+    chars = [
+        c
+        for c in table.page.chars
+        if x0t <= (c["x0"] + c["x1"]) / 2 <= x1t and topt <= (c["top"] + c["bottom"]) / 2 <= bottomt
+    ]
     for x0, top, x1, bottom in cells:
         col, col_end = index(xs, x0), index(xs, x1)
         row, row_end = index(ys, top), index(ys, bottom)
-        text = page.crop((x0, top, x1, bottom)).extract_text() or ""
-        out.append(Origin(row, col, max(1, row_end - row), max(1, col_end - col), text.strip()))
+        inside = [
+            c
+            for c in chars
+            if x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and top <= (c["top"] + c["bottom"]) / 2 <= bottom
+        ]
+        out.append(Origin(row, col, max(1, row_end - row), max(1, col_end - col), _text(inside)))
     return out
+
+
+def _text(chars: list[dict[str, Any]]) -> str:
+    """Characters (their centres inside a cell) → lines of text, top to bottom."""
+    lines: list[list[dict[str, Any]]] = []
+    for c in sorted(chars, key=lambda c: (c["top"], c["x0"])):
+        if lines and abs(lines[-1][0]["top"] - c["top"]) <= max(2.0, (c["bottom"] - c["top"]) / 2):
+            lines[-1].append(c)
+        else:
+            lines.append([c])
+    return "\n".join("".join(c["text"] for c in sorted(line, key=lambda c: c["x0"])) for line in lines).strip()
 
 
 def read_pdf(data: bytes, source: str) -> Found:
@@ -75,9 +99,12 @@ def read_pdf(data: bytes, source: str) -> Found:
             for i, (_, item) in enumerate(items):
                 if isinstance(item, FoundTable):
                     if i == 0 and last_table is not None and _continues(last_table, item):
-                        shift = last_table.nrows
+                        skip = _repeated_header(last_table, item)
+                        shift = last_table.nrows - skip
                         last_table.cells += [
-                            Origin(o.row + shift, o.col, o.rowspan, o.colspan, o.text) for o in item.cells
+                            Origin(o.row + shift, o.col, o.rowspan, o.colspan, o.text)
+                            for o in item.cells
+                            if o.row >= skip
                         ]
                         continue
                     found.blocks.append(item)
@@ -93,6 +120,17 @@ def read_pdf(data: bytes, source: str) -> Found:
 
 def _continues(before: FoundTable, after: FoundTable) -> bool:
     return before.ncols == after.ncols
+
+
+def _repeated_header(before: FoundTable, after: FoundTable) -> int:
+    """How many rows at the top of a continued table repeat the first part's header rows."""
+    first = {(o.row, o.col, o.rowspan, o.colspan, o.text) for o in before.cells}
+    k = 0
+    for rows in range(1, min(after.nrows, before.nrows, 6) + 1):
+        top = [(o.row, o.col, o.rowspan, o.colspan, o.text) for o in after.cells if o.row < rows]
+        if top and all(t in first for t in top) and all(o.row + o.rowspan <= rows for o in after.cells if o.row < rows):
+            k = rows
+    return k
 
 
 def _is_body(line: str) -> bool:
@@ -112,7 +150,7 @@ def _join_lines(found: Found) -> Found:
                 buffer = ""
             out.append(block)
             continue
-        line = block.strip()
+        line = _SPACE_BY_CJK.sub("", block.strip())
         if not line or (line.strip("-— ").isdigit() and len(line) <= 8):
             continue  # page numbers
         buffer += line
