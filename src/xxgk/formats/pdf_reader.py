@@ -61,7 +61,8 @@ def _text(chars: list[dict[str, Any]]) -> str:
             lines[-1].append(c)
         else:
             lines.append([c])
-    return "\n".join("".join(c["text"] for c in sorted(line, key=lambda c: c["x0"])) for line in lines).strip()
+    texts = ("".join(c["text"] for c in sorted(line, key=lambda c: c["x0"])) for line in lines)
+    return "\n".join(texts).strip()
 
 
 def read_pdf(data: bytes, source: str) -> Found:
@@ -128,7 +129,8 @@ def _repeated_header(before: FoundTable, after: FoundTable) -> int:
     k = 0
     for rows in range(1, min(after.nrows, before.nrows, 6) + 1):
         top = [(o.row, o.col, o.rowspan, o.colspan, o.text) for o in after.cells if o.row < rows]
-        if top and all(t in first for t in top) and all(o.row + o.rowspan <= rows for o in after.cells if o.row < rows):
+        inside = all(o.row + o.rowspan <= rows for o in after.cells if o.row < rows)
+        if top and inside and all(t in first for t in top):
             k = rows
     return k
 
