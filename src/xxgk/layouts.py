@@ -758,6 +758,10 @@ class Layout:
         rows: tuple[RequestRow, ...] = getattr(self, "_rows")  # noqa: B009
         return rows
 
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        """Pickled by name (results sent back from worker processes stay small)."""
+        return (layout_named, (self.name,))
+
     @property
     def template_name(self) -> str:
         return f"{self.name}.docx"
@@ -906,6 +910,10 @@ FIGURE_PHRASES: tuple[tuple[str, ...], ...] = (
         rf"(?:未|没有)(?:发生|收到|产生|出现)[^。；;0-9]{{0,20}}?{LITIGATION}",
     ),
 )
+
+def layout_named(name: str) -> Layout:
+    return LAYOUTS[name]
+
 
 DEFAULT_LAYOUT = "gov-2021"
 NATIONAL_FROM_YEAR = 2021

@@ -141,10 +141,14 @@ def match_table(found: FoundTable, layout_name: str, table_key: str) -> TableMat
     known = table_labels(layout_name, table_key)
     result = TableMatch(layout_name, table_key, found)
     owner: dict[tuple[int, int], int] = {}
-    for i, o in enumerate(found.cells):
-        for dr in range(o.rowspan):
-            for dc in range(o.colspan):
-                owner.setdefault((o.row + dr, o.col + dc), i)
+    for i in range(len(found.cells) - 1, -1, -1):  # the first origin wins where spans overlap
+        o = found.cells[i]
+        if o.rowspan == 1 and o.colspan == 1:
+            owner[(o.row, o.col)] = i
+        else:
+            for dr in range(o.rowspan):
+                for dc in range(o.colspan):
+                    owner[(o.row + dr, o.col + dc)] = i
     kinds: list[tuple[str | None, str | None]] = []
     seen_relabel: set[tuple[str, str]] = set()
     for o in found.cells:
@@ -172,6 +176,15 @@ def match_table(found: FoundTable, layout_name: str, table_key: str) -> TableMat
         i = owner.get((r, c))
         return i is None or not norm(found.cells[i].text)
 
+    # per grid column, the labels from the top down: (first row, label)
+    column_labels: dict[int, list[tuple[int, str]]] = {}
+    for i, o in enumerate(found.cells):
+        lab = kinds[i][0] or kinds[i][1]
+        if lab is not None:
+            for dc in range(o.colspan):
+                column_labels.setdefault(o.col + dc, []).append((o.row + o.rowspan - 1, lab))
+    for labels in column_labels.values():
+        labels.sort()
     data: list[CellFound] = []
     for i, o in enumerate(found.cells):
         if kinds[i] != (None, None):
@@ -187,9 +200,8 @@ def match_table(found: FoundTable, layout_name: str, table_key: str) -> TableMat
             if lab is not None and lab not in row_labels:
                 row_labels.append(lab)
         col_labels: list[str] = []
-        for r in range(o.row - 1, -1, -1):
-            lab = label_at(r, o.col)
-            if lab is not None and lab not in col_labels and lab not in row_labels:
+        for last_row, lab in reversed(column_labels.get(o.col, ())):
+            if last_row < o.row and lab not in col_labels and lab not in row_labels:
                 col_labels.append(lab)
         if not row_labels and not col_labels:
             continue
@@ -211,7 +223,7 @@ def match_table(found: FoundTable, layout_name: str, table_key: str) -> TableMat
         free = [j for j in candidates if j not in used]
         if not free:
             continue
-        best = min(
+        best = free[0] if len(free) == 1 else min(
             free,
             key=lambda j: (sum(data[j].labels.index(lab) for lab in place), not norm(data[j].origin.text), j),
         )
