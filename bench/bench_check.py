@@ -10,7 +10,9 @@ office runs it, and checks that every report passed.
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -72,12 +74,18 @@ def main() -> int:
         cmd = [sys.executable, "-m", "xxgk", "check", str(folder), "--summary", str(Path(tmp) / "s.csv")]
         if args.jobs:
             cmd += ["--jobs", str(args.jobs)]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         done = subprocess.run(cmd, capture_output=True, text=True)
         took = time.perf_counter() - start
-        last = done.stdout.strip().splitlines()[-2] if done.stdout.strip() else done.stderr
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+        last = next((line for line in done.stdout.splitlines() if line.startswith("共检查")), done.stderr)
         print(f"rendered {args.n} reports in {made:.1f} s (not timed)")
         print(f"xxgk check: {args.n} .docx in {took:.2f} s ({took / args.n * 1000:.1f} ms each), exit {done.returncode}")
+        print(f"  CPU time of xxgk and its workers: {cpu:.2f} s ({cpu / args.n * 1000:.1f} ms per report); "
+              f"load average {load:.1f} on {os.cpu_count()} cores")
         print(f"  {last}")
         ok = done.returncode == 0 and f"通过 {args.n} 份" in done.stdout
         if not ok:
