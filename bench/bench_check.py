@@ -49,7 +49,8 @@ def random_data(rng: random.Random, i: int) -> dict[str, Any]:
         "layout": layout.name,
         "text": {
             "overview": "本年度共收到政府信息公开申请{{ requests.received.total }}件。" * 3,
-            "problems": "政策解读形式较为单一，公开内容更新不够及时。下一步将加强培训，完善制度，提升公开质量。",
+            "problems": "政策解读形式较为单一，公开内容更新不够及时。"
+            "下一步将加强培训，完善制度，提升公开质量。",
             "other": "本机关本年度未收取信息处理费。",
         },
     }
@@ -83,7 +84,8 @@ def main() -> int:
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
         last = next((line for line in done.stdout.splitlines() if line.startswith("共检查")), done.stderr)
         print(f"rendered {args.n} reports in {made:.1f} s (not timed)")
-        print(f"xxgk check: {args.n} .docx in {took:.2f} s ({took / args.n * 1000:.1f} ms each), exit {done.returncode}")
+        each = took / args.n * 1000
+        print(f"xxgk check: {args.n} .docx in {took:.2f} s ({each:.1f} ms each), exit {done.returncode}")
         print(f"  CPU time of xxgk and its workers: {cpu:.2f} s ({cpu / args.n * 1000:.1f} ms per report); "
               f"load average {load:.1f} on {os.cpu_count()} cores")
         print(f"  {last}")
