@@ -13,7 +13,7 @@ import zipfile
 
 from lxml import etree
 
-from xxgk.formats.docx_dump import W, Origin
+from xxgk.formats.docx_dump import Origin, W
 from xxgk.formats.found import Found, FoundTable
 
 MAX_DOCUMENT_XML = 64 * 2**20  # decompressed word/document.xml
