@@ -18,9 +18,8 @@ from xxgk.formats.found import Found, FoundTable
 
 MAX_DOCUMENT_XML = 64 * 2**20  # decompressed word/document.xml
 _P, _TBL, _SDT, _CONTENT = (f"{{{W}}}{t}" for t in ("p", "tbl", "sdt", "sdtContent"))
-_T, _TAB, _BR, _TR, _TC, _TRPR, _TCPR = (f"{{{W}}}{t}" for t in ("t", "tab", "br", "tr", "tc", "trPr", "tcPr"))
+_T, _TAB, _BR, _TR, _TC = (f"{{{W}}}{t}" for t in ("t", "tab", "br", "tr", "tc"))
 _GRID_BEFORE, _GRID_SPAN, _VMERGE, _VAL = (f"{{{W}}}{t}" for t in ("gridBefore", "gridSpan", "vMerge", "val"))
-_SDT_ROW = {_SDT, _CONTENT}
 _TAGS = [_TBL, _TR, _TC, _P, _T, _TAB, _BR, _GRID_SPAN, _VMERGE, _GRID_BEFORE]
 
 
