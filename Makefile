@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test check typecheck lint templates bench clean
+.PHONY: demo test check typecheck lint templates bench bench-check clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,9 @@ templates: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
+
+bench-check: $(STAMP)
+	$(BIN)/python bench/bench_check.py 1000
 
 clean:
 	rm -rf out build dist .pytest_cache .mypy_cache

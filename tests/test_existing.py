@@ -599,3 +599,34 @@ def test_rendered_report_through_libreoffice_reads_back(tmp_path: Path) -> None:
                 for section in L.TEXT_SECTIONS:
                     assert [p.text for p in again.text[section.key]] == [p.text for p in report.text[section.key]]
                 assert again.date == report.date
+
+
+def test_old_word_files_without_libreoffice_say_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    doc = tmp_path / "r.doc"
+    doc.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    assert_user_error(invoke("check", doc), "LibreOffice", "另存为 .docx")
+
+
+def test_parent_with_its_own_numbers(tmp_path: Path, rng: random.Random) -> None:
+    from xxgk.compute import compute
+
+    kid = hand_from(clean_data(rng))
+    own_data = clean_data(rng)
+    own = write_toml(tmp_path / "own.toml", own_data)
+    own_cells = load(own).cells
+    total = hand_from(clean_data(rng))
+    for f in LAYOUT.input_fields:
+        total.cells[f.key] = kid.cells[f.key] + own_cells[f.key]
+    total.cells, _ = compute(LAYOUT, LAYOUT.input_data(total.cells))
+    total._refill()
+    result = invoke(
+        "check", to_docx(kid, tmp_path / "kid.docx"), "--parent", to_docx(total, tmp_path / "total.docx"),
+        "--own", own,
+    )
+    assert result.exit_code == 0, result.output
+    assert "上级报告" in result.output
+    result = invoke("check", tmp_path / "kid.docx", "--parent", tmp_path / "total.docx")
+    assert result.exit_code == 1 and "下级报告之和为" in result.output
