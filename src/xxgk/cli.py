@@ -382,7 +382,11 @@ def check_command(
     summary: Path | None,
     jobs: int | None,
 ) -> None:
-    """检查已有的年度报告（Word、WPS、网页、PDF）：总计、勾稽关系、空白单元格、正文与表格是否一致等。"""
+    """检查已有的年度报告（Word、WPS、网页、PDF）。
+
+    核对总计、勾稽关系、空白单元格、表中文字、标题、正文与表格是否一致、发布日期等；\
+可与上年报告、下级报告核对。
+    """
     with _user_errors():
         from xxgk import check_reports
         from xxgk.review_out import text, to_json, write_summary
@@ -414,7 +418,10 @@ def check_command(
 )
 @click.option("--force", is_flag=True, help="覆盖已有的文件。")
 def extract_command(report: Path, output: Path | None, force: bool) -> None:
-    """从已有的报告（Word、WPS、网页、PDF）提取数字和文字，生成 xxgk 输入文件。"""
+    """从已有的报告提取数字和文字，生成输入文件。
+
+    可读取 Word、WPS、网页、PDF；空白单元格按 0 写入并提示。
+    """
     with _user_errors("未生成输入文件。"):
         from xxgk import extract_report, write_skeleton
 

@@ -889,7 +889,7 @@ FEE_ROW_KEYS = ("unpaid_fee",)  # rows of table 三 that mean fee notices were s
 GOVERNMENT_SUFFIX = "人民政府"  # a people's government's own report: due by 3月31日 (条例第五十条)
 DEADLINES = ((1, 31), (3, 31))  # (month, day) of the following year: departments, governments
 STATISTICS_PERIOD = r"统计(?:期限|时限|期间|区间)?(?:为|是|自|从)?\s*(?P<year>\d{4})\s*年\s*1\s*月\s*1\s*日"
-_N = r"(?P<n>\d[\d,，]*)\s*(?:件|条|份|个|宗|起|次)"
+_N = r"(?P<n>\d[\d,，]*)\s*(?:件|条|份|宗|起)"  # not 个 or 次: 15个工作日, 培训3次
 _GAP = r"[^。；;，,：:0-9]{0,16}?"
 # How texts commonly state the key figures (KEY_FIGURES order); a pattern without ``n`` means 0.
 FIGURE_PHRASES: tuple[tuple[str, ...], ...] = (
