@@ -637,3 +637,28 @@ def test_parent_with_its_own_numbers(tmp_path: Path, rng: random.Random) -> None
     assert "上级报告" in result.output
     result = invoke("check", tmp_path / "kid.docx", "--parent", tmp_path / "total.docx")
     assert result.exit_code == 1 and "下级报告之和为" in result.output
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    seed=st.integers(0, 2**32),
+    changes=st.sets(st.sampled_from(sorted(TOLERANCES)), max_size=3),
+    kind=st.sampled_from(KINDS),
+    grid_before=st.booleans(),
+)
+def test_tolerances_combined_read_the_same_numbers(
+    tmp_path_factory: Any, seed: int, changes: set[str], kind: str, grid_before: bool
+) -> None:
+    tmp = tmp_path_factory.mktemp("tol")
+    hand = hand_from(clean_data(random.Random(seed)))
+    if sum("subtotal column" in n for n in changes) > 1:  # a report has one subtotal column at most
+        changes = {n for n in changes if n != "subtotal column 法人小计"}
+    if any("subtotal column" in n for n in changes):  # the builders do not place both at once
+        changes.discard("subtotal row")
+    for name in sorted(changes, key=lambda n: ("merges" in n, n)):  # merges undone last
+        TOLERANCES[name](hand)
+    path = to_docx(hand, tmp / "r.docx", grid_before=grid_before) if kind == "docx" else to_html(hand, tmp / "r.html")
+    r = check_one(path)
+    assert r.reading is not None
+    assert r.reading.input_cells() == expected_cells(hand)
+    assert (r.errors, r.warnings) == ([], [])
