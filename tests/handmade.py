@@ -238,7 +238,7 @@ def _word_html(text: str) -> str:
     return f"<p class=MsoNormal align=center>{parts}<o:p></o:p></p>"
 
 
-def to_html(hand: Hand, path: Path, *, encoding: str = "utf-8") -> Path:
+def to_html(hand: Hand, path: Path, *, encoding: str = "utf-8", published: str = "") -> Path:
     """A portal page: menus and a layout table around the report, the report's tables inside."""
     body: list[str] = []
     for block in _blocks(hand):
@@ -271,7 +271,7 @@ def to_html(hand: Hand, path: Path, *, encoding: str = "utf-8") -> Path:
 <div class="nav"><a href="/">首页</a> &gt; <a href="/xxgk/">政府信息公开</a> &gt; 年报</div>
 <table width="100%"><tr><td class="left"><ul><li>机构职能</li><li>政策文件</li></ul></td>
 <td class="main">
-<div class="info">发布机构：{html.escape(hand.agency)}</div>
+<div class="info">发布机构：{html.escape(hand.agency)} <span>发布日期：{published}</span></div>
 {''.join(body)}
 </td></tr></table>
 <div class="footer">主办：{html.escape(hand.agency)} 网站标识码 1234567890</div>

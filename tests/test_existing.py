@@ -662,3 +662,12 @@ def test_tolerances_combined_read_the_same_numbers(
     assert r.reading is not None
     assert r.reading.input_cells() == expected_cells(hand)
     assert (r.errors, r.warnings) == ([], [])
+
+
+def test_portal_publication_date_and_headings_written_with_a_point(tmp_path: Path, rng: random.Random) -> None:
+    hand = hand_from(clean_data(rng))
+    hand.headings[L.OVERVIEW.key] = (L.OVERVIEW.heading or "").replace("、", ". ")
+    _, warnings = messages(to_html(hand, tmp_path / "a.html", published="2025-01-25"))
+    assert warnings == [f"{L.OVERVIEW.heading}: 标题与格式不同：应为 “{L.OVERVIEW.heading}”，实为 “{hand.headings[L.OVERVIEW.key]}”"]
+    _, warnings = messages(to_html(hand, tmp_path / "b.html", published="2025-02-12"))
+    assert any(w.startswith("发布日期: 2025年2月12日 晚于 2025年1月31日") for w in warnings), warnings

@@ -468,10 +468,13 @@ def parse_date(text: str) -> datetime.date | None:
     return None
 
 
+_NUMERAL = re.compile(r"^([一二三四五六七八九十]{1,3})[.．,，]")  # 一.总体情况 → 一、总体情况
+
+
 def heading_index(paragraphs: list[str]) -> dict[str, tuple[int, str]]:
     """Section key → (paragraph index, text as found) of each heading found."""
     out: dict[str, tuple[int, str]] = {}
-    normed = [norm(p) for p in paragraphs]
+    normed = [_NUMERAL.sub(r"\1,", norm(p)) for p in paragraphs]
     for section in L.SECTIONS:
         if section.heading is None:
             continue
