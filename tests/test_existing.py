@@ -671,3 +671,17 @@ def test_portal_publication_date_and_headings_written_with_a_point(tmp_path: Pat
     assert warnings == [f"{L.OVERVIEW.heading}: 标题与格式不同：应为 “{L.OVERVIEW.heading}”，实为 “{hand.headings[L.OVERVIEW.key]}”"]
     _, warnings = messages(to_html(hand, tmp_path / "b.html", published="2025-02-12"))
     assert any(w.startswith("发布日期: 2025年2月12日 晚于 2025年1月31日") for w in warnings), warnings
+
+
+@pytest.mark.parametrize("source", ["xingtai-2022.toml", "gov-2021-example.toml"])
+def test_extracted_input_renders_the_same_document(tmp_path: Path, source: str) -> None:
+    from tests.builders import INPUTS
+    from xxgk import dump_docx
+
+    first = tmp_path / "a.docx"
+    assert invoke("render", INPUTS / source, "-o", first).exit_code == 0
+    assert invoke("extract", first, "-o", tmp_path / "a.toml").exit_code == 0
+    second = tmp_path / "b.docx"
+    result = invoke("render", tmp_path / "a.toml", "-o", second)
+    assert result.exit_code == 0, result.output
+    assert dump_docx(second) == dump_docx(first)
