@@ -113,6 +113,21 @@ def _deadline(reading: Reading) -> datetime.date | None:
     return datetime.date(reading.year + 1, month, day)
 
 
+def _national_labels(layout: L.Layout) -> list[Problem]:
+    """Where a local layout's labels differ from the national format's cell by cell (same shape)."""
+    national = L.LAYOUTS[L.DEFAULT_LAYOUT]
+    out = []
+    for mine, theirs in zip(layout.tables, national.tables, strict=True):
+        if (mine.nrows, mine.ncols) != (theirs.nrows, theirs.ncols):
+            continue
+        expected = {(c.row, c.col): c.label for c in theirs.cells if c.label}
+        for c in mine.cells:
+            want = expected.get((c.row, c.col))
+            if c.label and want and norm(want) != norm(c.label):
+                out.append(Problem(mine.heading, f"与国家格式不同：应为 “{want}”，实为 “{c.label}”"))
+    return out
+
+
 def warnings(reading: Reading, cells: Mapping[str, Number]) -> list[Problem]:
     out: list[Problem] = []
     layout = reading.layout
@@ -135,6 +150,7 @@ def warnings(reading: Reading, cells: Mapping[str, Number]) -> list[Problem]:
         out.append(
             Problem("版式", f"表格与国家格式{L.NATIONAL_FORMAT}不同：{layout.description}")
         )
+        out += _national_labels(layout)
     if not reading.agency:
         out.append(Problem("标题", "找不到机关名称（标题应为 “<机关>” + “<年度>年" + L.REPORT_NAME + "”）"))
     if year is None:
