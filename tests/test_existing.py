@@ -688,3 +688,33 @@ def test_extracted_input_renders_the_same_document(tmp_path: Path, source: str) 
     result = invoke("render", tmp_path / "a.toml", "-o", second)
     assert result.exit_code == 0, result.output
     assert dump_docx(second) == dump_docx(first)
+
+
+def test_report_inside_a_frame_table(tmp_path: Path, rng: random.Random) -> None:
+    """Some templates put the whole report in a one-cell table: its content is read."""
+    import copy
+    import zipfile
+
+    from lxml import etree
+
+    hand = hand_from(clean_data(rng))
+    inner = to_docx(hand, tmp_path / "inner.docx")
+    with zipfile.ZipFile(inner) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    root = etree.fromstring(parts["word/document.xml"])
+    body = root.find(f"{{{w}}}body")
+    content = [c for c in body if c.tag != f"{{{w}}}sectPr"]
+    frame = etree.SubElement(body, f"{{{w}}}tbl")
+    cell = etree.SubElement(etree.SubElement(frame, f"{{{w}}}tr"), f"{{{w}}}tc")
+    for c in content:
+        cell.append(copy.deepcopy(c))
+        body.remove(c)
+    body.insert(0, frame)
+    parts["word/document.xml"] = etree.tostring(root)
+    framed = tmp_path / "framed.docx"
+    with zipfile.ZipFile(framed, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    assert input_cells(framed) == expected_cells(hand)
+    assert messages(framed) == ([], [])

@@ -148,12 +148,24 @@ def table_origins(tbl: etree._Element) -> list[Origin]:
     return list(found.values())
 
 
+def _owner_table(cell: etree._Element) -> etree._Element | None:
+    node = cell.getparent()
+    while node is not None and node.tag != _TBL:
+        node = node.getparent()
+    return node
+
+
 def _walk(parent: etree._Element, found: Found) -> None:
     for child in parent:
         if child.tag == _P:
             found.blocks.append(_text(child))
         elif child.tag == _TBL:
-            found.blocks.append(FoundTable(table_origins(child)))
+            if child.find(f".//{_TBL}") is not None:  # a frame around the report: read inside it
+                for cell in child.iter(_TC):
+                    if cell.getparent() is not None and _owner_table(cell) is child:
+                        _walk(cell, found)
+            else:
+                found.blocks.append(FoundTable(table_origins(child)))
         elif child.tag == _SDT:
             content = child.find(_CONTENT)
             if content is not None:
