@@ -81,11 +81,11 @@ class Field:
     place: tuple[str, ...]  # labels from the report: row labels, then the column label
     kind: Kind
 
-    @property
+    @cached_property
     def key(self) -> str:
         return ".".join(self.path)
 
-    @property
+    @cached_property
     def place_name(self) -> str:
         return " / ".join(self.place)
 

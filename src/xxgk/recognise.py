@@ -165,18 +165,25 @@ def match_table(found: FoundTable, layout_name: str, table_key: str) -> TableMat
     if result.exact < 3:
         return result
 
-    def label_at(r: int, c: int) -> str | None:
-        i = owner.get((r, c))
-        if i is None:
-            return None
-        lab, sub = kinds[i]
-        return lab or sub
+    # each grid position: its label, or for a blank position the label above it (a vertical
+    # merge written as blank cells), or None
+    nrows, ncols = found.nrows, found.ncols
+    seen: list[str | None] = [None] * ncols  # per column: what a blank position inherits
+    row_seq: list[list[tuple[int, str]]] = []
+    for r in range(nrows):
+        seq = []
+        for c in range(ncols):
+            at = owner.get((r, c))
+            if at is None or not norm(found.cells[at].text):
+                lab = seen[c]
+            else:
+                lab = kinds[at][0] or kinds[at][1]
+                seen[c] = lab
+            if lab is not None:
+                seq.append((c, lab))
+        row_seq.append(seq)
 
-    def blank_at(r: int, c: int) -> bool:
-        i = owner.get((r, c))
-        return i is None or not norm(found.cells[i].text)
-
-    # per grid column, the labels from the top down: (first row, label)
+    # per grid column, the labels from the top down: (last row, label)
     column_labels: dict[int, list[tuple[int, str]]] = {}
     for i, o in enumerate(found.cells):
         lab = kinds[i][0] or kinds[i][1]
@@ -190,14 +197,8 @@ def match_table(found: FoundTable, layout_name: str, table_key: str) -> TableMat
         if kinds[i] != (None, None):
             continue
         row_labels: list[str] = []
-        for c in range(o.col - 1, -1, -1):
-            lab = label_at(o.row, c)
-            if lab is None and blank_at(o.row, c):  # a vertical merge written as blank cells
-                for r in range(o.row - 1, -1, -1):
-                    if not blank_at(r, c):
-                        lab = label_at(r, c)
-                        break
-            if lab is not None and lab not in row_labels:
+        for c, lab in reversed(row_seq[o.row]):
+            if c < o.col and lab not in row_labels:
                 row_labels.append(lab)
         col_labels: list[str] = []
         for last_row, lab in reversed(column_labels.get(o.col, ())):
