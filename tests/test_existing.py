@@ -718,3 +718,37 @@ def test_report_inside_a_frame_table(tmp_path: Path, rng: random.Random) -> None
             z.writestr(name, data)
     assert input_cells(framed) == expected_cells(hand)
     assert messages(framed) == ([], [])
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_damaged_files_end_in_a_message(data: st.DataObject) -> None:
+    """Bytes changed or cut anywhere in a .docx, an HTML page or a PDF: a reading or a Chinese message."""
+    from xxgk.documents import parse_document
+    from xxgk.errors import InputError
+    from xxgk.recognise import recognise
+
+    original, suffix = data.draw(st.sampled_from(_samples()))
+    damaged = bytearray(original)
+    for _ in range(data.draw(st.integers(1, 20))):
+        damaged[data.draw(st.integers(0, len(damaged) - 1))] = data.draw(st.integers(0, 255))
+    damaged = damaged[: data.draw(st.integers(1, len(damaged)))]
+    try:
+        recognise(parse_document(bytes(damaged), "x", suffix))
+    except InputError as exc:
+        assert exc.problems and exc.problems[0].message
+
+
+_SAMPLES: list[tuple[bytes, str]] = []
+
+
+def _samples() -> list[tuple[bytes, str]]:
+    if not _SAMPLES:
+        import tempfile
+
+        hand = hand_from(clean_data(random.Random(5)))
+        with tempfile.TemporaryDirectory() as tmp:
+            _SAMPLES.append((to_docx(hand, Path(tmp) / "a.docx").read_bytes(), ".docx"))
+            _SAMPLES.append((to_html(hand, Path(tmp) / "a.html").read_bytes(), ".html"))
+        _SAMPLES.append((_pdf_without_text(), ".pdf"))
+    return _SAMPLES

@@ -12,6 +12,8 @@ import os
 import stat
 import subprocess
 import tempfile
+import zipfile
+import zlib
 from pathlib import Path
 
 from xxgk.errors import InputError, Problem, ToolMissingError
@@ -90,6 +92,10 @@ def parse_document(data: bytes, source: str, suffix: str) -> Found:
         return docx_reader.read_docx(data, source)
     except (docx_reader.NotReadable, html_reader.NotReadable, pdf_reader.NotReadable) as exc:
         raise fail(source, str(exc)) from None
+    except InputError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError) as exc:
+        raise fail(source, f"文件已损坏，无法读取（{type(exc).__name__}）") from None
 
 
 def convert_to_docx(data: bytes, source: str, suffix: str) -> bytes:

@@ -44,6 +44,9 @@ def check_one(path: Path) -> Review:
         return Review(str(path), None, errors=exc.problems)
     except XxgkError as exc:
         return Review(str(path), None, errors=[Problem("", str(exc))])
+    except Exception as exc:  # a file that trips a reader: it fails alone, the others are checked
+        message = f"读取时出错（xxgk 内部错误 {type(exc).__name__}: {exc}），请把这个文件反馈给维护者"
+        return Review(str(path), None, errors=[Problem("", message)])
 
 
 def expand_reports(items: list[Path]) -> list[Path]:

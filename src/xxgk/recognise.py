@@ -16,7 +16,6 @@ import datetime
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
@@ -579,11 +578,3 @@ def _read_text(found: Found, reading: Reading) -> None:
 
 L_MAX_TITLE_LINE = 40
 
-
-def section_text(reading: Reading, key: str) -> str:
-    return "\n\n".join(reading.text.get(key, []))
-
-
-def all_text(reading: Reading) -> Iterable[str]:
-    for section in L.TEXT_SECTIONS:
-        yield from reading.text.get(section.key, [])

@@ -9,6 +9,7 @@ group.  A scanned PDF (no text layer) is refused with a clear message.
 from __future__ import annotations
 
 import io
+import logging
 import re
 from typing import Any
 
@@ -71,12 +72,18 @@ def read_pdf(data: bytes, source: str) -> Found:
         from pdfminer.pdfparser import PDFSyntaxError
     except ImportError:  # pragma: no cover - a dependency
         raise NotReadable("读取 PDF 需要 pdfplumber：pip install pdfplumber") from None
+    logging.getLogger("pdfminer").setLevel(logging.CRITICAL)  # a damaged PDF: our message, not its log
+    try:
+        return _read(pdfplumber.open(io.BytesIO(data)), source)
+    except NotReadable:
+        raise
+    except (PDFSyntaxError, Exception) as exc:  # pdfminer raises many kinds on a damaged file
+        raise NotReadable(f"PDF 文件已损坏或无法解析（{type(exc).__name__}）") from None
+
+
+def _read(pdf: Any, source: str) -> Found:
     found = Found(source, "pdf")
     chars = 0
-    try:
-        pdf = pdfplumber.open(io.BytesIO(data))
-    except (PDFSyntaxError, Exception) as exc:  # pdfminer raises many kinds on a damaged file
-        raise NotReadable(f"不是可读取的 PDF 文件：{type(exc).__name__}") from None
     with pdf:
         if len(pdf.pages) > MAX_PAGES:
             raise NotReadable(f"PDF 有 {len(pdf.pages)} 页，不像是一份年度报告（最多 {MAX_PAGES} 页）")
