@@ -385,12 +385,17 @@ def test_previous_year_carry_and_repeated_text(tmp_path: Path, rng: random.Rando
     now = hand_from(clean_data(rng, year=2024))
     now.text = dict(last.text)
     now.text[L.PREFACE.key] = [p.replace("2023", "2024") for p in last.text[L.PREFACE.key]]
+    carried = L.CARRIED_OVER_ROW.field(COLUMNS[0])
+    forward = last.cells[L.CARRIED_FORWARD_ROW.field(COLUMNS[0]).key]
+    now.set(carried.key, str(forward + 1))
+    rules = {f.place[-1]: f.key for f in LAYOUT.input_fields if f.place[-2] == L.RULES.label}
+    in_force = last.cells[rules[L.IN_FORCE.label]] + now.cells[rules[L.ISSUED.label]] - now.cells[rules[L.REPEALED.label]]
+    now.set(rules[L.IN_FORCE.label], str(in_force + 3))
     now_path = to_html(now, tmp_path / "2024.html")
     run = check_reports([now_path], previous=last_path, jobs=1)
     warnings = [str(w) for w in run.reviews[0].warnings]
-    carried = L.CARRIED_OVER_ROW.field(COLUMNS[0])
-    if now.cells[carried.key] != last.cells[L.CARRIED_FORWARD_ROW.field(COLUMNS[0]).key]:
-        assert any(w.startswith(carried.place_name) for w in warnings), warnings
+    assert any(w.startswith(f"{carried.place_name}: 为 {forward + 1}，但上年报告的") for w in warnings), warnings
+    assert any(w.startswith(f"{L.ITEM_1} / {L.RULES.label} / {L.IN_FORCE.label}: 为 {in_force + 3}，但上年") and w.endswith(f"= {in_force}") for w in warnings), warnings
     assert any(w.startswith("正文: 100% 的文字") for w in warnings), warnings
 
 
