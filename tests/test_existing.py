@@ -757,3 +757,21 @@ def _samples() -> list[tuple[bytes, str]]:
             _SAMPLES.append((to_html(hand, Path(tmp) / "a.html").read_bytes(), ".html"))
         _SAMPLES.append((_pdf_without_text(), ".pdf"))
     return _SAMPLES
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        ["示例市测试局", "2024年政府信息公开工作年度报告"],
+        ["示例市测试局2024年政府信息公开工作年度报告"],
+        ["示例市测试局2024年", "政府信息公开工作年度报告"],
+        ["示例市测试局2024年度政府信息公开工作年度报告"],
+    ],
+)
+def test_titles_as_agencies_write_them(tmp_path: Path, rng: random.Random, title: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    hand = hand_from(clean_data(rng))
+    monkeypatch.setattr(Hand, "title", lambda self: title)
+    r = check_one(to_docx(hand, tmp_path / "r.docx"))
+    assert r.reading is not None
+    assert (r.reading.agency, r.reading.year) == ("示例市测试局", 2024)
+    assert r.warnings == []

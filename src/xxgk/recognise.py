@@ -510,18 +510,20 @@ def _read_text(found: Found, reading: Reading) -> None:
         None,
     )
     if title_at is not None:
-        line = paragraphs[title_at].replace(" ", "")
-        title = line
-        head = line.split(L.REPORT_NAME, 1)[0]
-        head = _YEAR_IN_TITLE.sub("", head).strip("（）() ")
+        title = paragraphs[title_at].replace(" ", "")
+        if title.startswith(L.REPORT_NAME) and title_at > 0:  # 示例局2024年 / 政府信息公开工作年度报告
+            prev = paragraphs[title_at - 1].replace(" ", "")
+            if len(prev) <= L_MAX_TITLE_LINE and not _DATE.search(prev):
+                title = prev + title
+        head = _YEAR_IN_TITLE.sub("", title.split(L.REPORT_NAME, 1)[0]).strip("（）() ")
         if not head and title_at > 0:  # two lines: the agency, then 2022年…报告
             prev = paragraphs[title_at - 1].replace(" ", "")
             if len(prev) <= L_MAX_TITLE_LINE and not _DATE.search(prev):
                 head = prev
-                title = prev + line
+                title = prev + title
         reading.agency = head
         reading.title = title
-        years = _YEAR_IN_TITLE.findall(line)
+        years = _YEAR_IN_TITLE.findall(title)
         if years:
             reading.year = int(years[0])
     for p in paragraphs:
