@@ -44,6 +44,7 @@ class Hand:
     date: datetime.date | None = None
     printed: dict[str, str] = field(default_factory=dict)  # field key → text printed instead
     tables: dict[str, list[Origin]] = field(default_factory=dict)
+    pieces: dict[str, list[list[Origin]]] = field(default_factory=dict)  # a table printed in pieces
 
     def title(self) -> list[str]:
         return [self.agency, f"{self.year}年{L.REPORT_NAME}"]
@@ -153,7 +154,9 @@ def _blocks(hand: Hand) -> list[str | list[Origin]]:
         section = next(s for s in L.SECTIONS if s.key == key)
         if key in hand.headings:
             out.append(hand.headings[key])
-        if section.table is not None:
+        if section.table in hand.pieces:
+            out += hand.pieces[section.table]
+        elif section.table is not None:
             out.append(hand.tables[section.table])
         else:
             out += hand.text.get(key, [])

@@ -775,3 +775,39 @@ def test_titles_as_agencies_write_them(tmp_path: Path, rng: random.Random, title
     assert r.reading is not None
     assert (r.reading.agency, r.reading.year) == ("示例市测试局", 2024)
     assert r.warnings == []
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_table_two_in_one_table_per_block(tmp_path: Path, rng: random.Random, kind: str) -> None:
+    """Some reports print each 第二十条 block as a table of its own."""
+    hand = hand_from(clean_data(rng))
+    cells = hand.tables[L.PROACTIVE.key]
+    starts = sorted(o.row for o in cells if o.text in {b.heading for b in LAYOUT.blocks})
+    hand.pieces[L.PROACTIVE.key] = [
+        [Origin(o.row - a, o.col, o.rowspan, o.colspan, o.text) for o in cells if a <= o.row < b]
+        for a, b in zip(starts, [*starts[1:], len(cells)], strict=True)
+    ]
+    path = write(hand, tmp_path, kind)
+    assert input_cells(path) == expected_cells(hand)
+    assert messages(path) == ([], [])
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_table_three_split_in_two_tables(tmp_path: Path, rng: random.Random, kind: str) -> None:
+    """Table 三 cut in two tables (a page break made by hand): the second has no header."""
+    hand = hand_from(clean_data(rng))
+    cut = 14
+    first, second = [], []
+    for o in hand.tables[L.REQUESTS.key]:
+        end = o.row + o.rowspan
+        if end <= cut:
+            first.append(o)
+        elif o.row >= cut:
+            second.append(Origin(o.row - cut, o.col, o.rowspan, o.colspan, o.text))
+        else:  # a merge across the cut: the label above, a blank merged cell below
+            first.append(Origin(o.row, o.col, cut - o.row, o.colspan, o.text))
+            second.append(Origin(0, o.col, end - cut, o.colspan, ""))
+    hand.pieces[L.REQUESTS.key] = [first, second]
+    path = write(hand, tmp_path, kind)
+    assert input_cells(path) == expected_cells(hand)
+    assert messages(path) == ([], [])

@@ -312,6 +312,18 @@ def _likeness(texts: frozenset[str], layout_name: str, table_key: str) -> float:
     return hits / (len(labels) + len(texts) - hits) if hits else 0.0
 
 
+def _joined(pieces: list[FoundTable]) -> FoundTable:
+    """Pieces of one table, one below the other."""
+    if len(pieces) == 1:
+        return pieces[0]
+    cells: list[Origin] = []
+    shift = 0
+    for piece in pieces:
+        cells += [Origin(o.row + shift, o.col, o.rowspan, o.colspan, o.text) for o in piece.cells]
+        shift += piece.nrows
+    return FoundTable(cells)
+
+
 def recognise(found: Found) -> Reading:
     """Recognise layout, cells and text of a found document."""
     keys = [t.key for t in L.LAYOUTS[L.DEFAULT_LAYOUT].tables]
@@ -328,28 +340,53 @@ def recognise(found: Found) -> Reading:
             ((max(likeness[(i, n, key)] for n in L.LAYOUTS), -i) for i in range(len(texts))),
             reverse=True,
         )
-        for like, neg in ranked:
-            if like >= 0.15 and -neg not in chosen_table.values():
+        for most, neg in ranked:
+            if most >= 0.15 and -neg not in chosen_table.values():
                 chosen_table[key] = -neg
                 break
 
+    tables = found.tables
+
+    def best_key(i: int) -> tuple[float, str]:
+        return max((likeness[(i, n, k)], k) for n in L.LAYOUTS for k in keys)
+
+    # a table split in pieces (one per block, or at a page break): the neighbours like it
+    wholes: dict[str, FoundTable] = {}
+    taken = set(chosen_table.values())
+    for key, chosen in chosen_table.items():
+        first = last = chosen
+
+        def piece(i: int) -> bool:
+            like, best = best_key(i)
+            return i not in taken and like > 0 and best == key  # noqa: B023
+
+        while first > 0 and piece(first - 1):
+            first -= 1
+        while last + 1 < len(tables) and piece(last + 1):
+            last += 1
+        wholes[key] = _joined(tables[first : last + 1])
+    like: dict[tuple[str, str], float] = {}
+    for key, whole in wholes.items():
+        chosen = chosen_table[key]
+        texts_whole = texts[chosen] if whole is tables[chosen] else _label_texts(whole)
+        for name in L.LAYOUTS:
+            like[(key, name)] = _likeness(texts_whole, name, key)
+
     def fit(name: str) -> float:
-        return sum(likeness[(i, name, key)] for key, i in chosen_table.items())
+        return sum(like[(key, name)] for key in wholes)
 
     layout_name = max(L.LAYOUTS, key=lambda n: (round(fit(n), 6), n == L.DEFAULT_LAYOUT))
     layout = L.LAYOUTS[layout_name]
     reading = Reading(found.source, found.kind, layout)
-    for key, i in chosen_table.items():
-        mine = likeness[(i, layout_name, key)]
-        ranked_layouts = sorted(L.LAYOUTS, key=lambda n: (likeness[(i, n, key)], n == layout_name))  # noqa: B023
-        other = ranked_layouts[-1]
-        reading.table_layouts[key] = other if likeness[(i, other, key)] > mine + 1e-9 else layout_name
-    tables = found.tables
+    for key in wholes:
+        other = max(L.LAYOUTS, key=lambda n: (like[(key, n)], n == layout_name))  # noqa: B023
+        better = like[(key, other)] > like[(key, layout_name)] + 1e-9
+        reading.table_layouts[key] = other if better else layout_name
     for table in layout.tables:
-        if table.key not in chosen_table:
+        if table.key not in wholes:
             reading.errors.append(Problem(_table_name(table), "找不到这张表（按表中的文字查找）"))
             continue
-        _take_cells(reading, table, match_table(tables[chosen_table[table.key]], layout_name, table.key))
+        _take_cells(reading, table, match_table(wholes[table.key], layout_name, table.key))
     distinct = sorted(set(reading.table_layouts.values()))
     if len(distinct) > 1:
         parts = "；".join(
