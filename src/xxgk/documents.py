@@ -80,7 +80,9 @@ def parse_document(data: bytes, source: str, suffix: str) -> Found:
             return docx_reader.read_docx(data, source)
         old_word = suffix in (".doc", ".wps", ".wpt", ".dot", ".rtf")
         if data.startswith(_OLE) or old_word or data.startswith(b"{\\rtf"):
-            return docx_reader.read_docx(convert_to_docx(data, source, suffix), source)
+            found = docx_reader.read_docx(convert_to_docx(data, source, suffix), source)
+            found.kind = suffix.lstrip(".") or "doc"
+            return found
         head = data[:2048].lstrip().lower()
         page = head.startswith((b"<!doctype", b"<html", b"<?xml", b"mime-version"))
         if suffix in (".html", ".htm") or page:
