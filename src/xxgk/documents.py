@@ -96,6 +96,8 @@ def parse_document(data: bytes, source: str, suffix: str) -> Found:
         raise fail(source, str(exc)) from None
     except InputError:
         raise
+    except RecursionError:
+        raise fail(source, "文件的结构嵌套过深，不像是一份年度报告") from None
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError) as exc:
         raise fail(source, f"文件已损坏，无法读取（{type(exc).__name__}）") from None
 
