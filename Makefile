@@ -13,7 +13,8 @@ PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 # --pdf when LibreOffice is installed (xxgk looks for soffice or libreoffice)
 PDF := $(if $(shell command -v soffice || command -v libreoffice),--pdf,)
 
-.PHONY: demo test check typecheck lint templates bench bench-xlsx clean
+.PHONY: demo test check typecheck lint templates bench bench-xlsx bench-check clean
+
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +57,9 @@ bench: $(DEV_STAMP)
 
 bench-xlsx: $(STAMP)
 	$(BIN)/python bench/bench_xlsx.py
+
+bench-check: $(STAMP)
+	$(BIN)/python bench/bench_check.py 1000
 
 clean:
 	rm -rf out build dist .pytest_cache .mypy_cache

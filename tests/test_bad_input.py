@@ -115,8 +115,8 @@ def test_empty_agency(tmp_path: Path, data: dict[str, Any]) -> None:
 
 
 def test_unknown_layout(tmp_path: Path) -> None:
-    text = EXAMPLE_TEXT.replace('layout = "gov-2021"', 'layout = "gov-2019"')
-    refused(tmp_path, text, "没有名为 “gov-2019” 的版式", "gov-2021")
+    text = EXAMPLE_TEXT.replace('layout = "gov-2021"', 'layout = "gov-2018"')
+    refused(tmp_path, text, "没有名为 “gov-2018” 的版式", "gov-2021")
 
 
 def test_stated_total_disagrees_in_a_row(tmp_path: Path) -> None:

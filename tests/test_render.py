@@ -140,7 +140,8 @@ def _expected(data: dict[str, Any], f: L.Field) -> Any:
         return list(node)
 
     if row_path == ("outcome", "total"):
-        rows = [row(rr.path[1:]) for rr in L.OUTCOME_ROWS]
+        layout = L.LAYOUTS[data["layout"]]
+        rows = [row(rr.path[1:]) for rr in layout.request_rows if not rr.computed and rr.path[1] == L.OUTCOME_KEY]
         sums = [sum(r[i] for r in rows) for i in range(6)]
         return sums[column] if column < 6 else sum(sums)
     values = row(row_path)

@@ -19,6 +19,7 @@ from xxgk.batch import run_batch
 from xxgk.collect import UnitWorkbooks, workbook_from_input, write_unit_workbooks
 from xxgk.draft import DRAFT_LINE, refuse_unfilled, write_draft
 from xxgk.errors import InputError, OutputError, Problem, XxgkError
+from xxgk.existing import CheckRun, Extracted, check_reports, previous_report
 from xxgk.files import drop_stale_pdf, write_atomic
 from xxgk.inputs import expand_inputs, lock_note
 from xxgk.render import template_notes, write_report
@@ -28,7 +29,9 @@ from xxgk.results import BatchReport, Outcome
 __all__ = [
     "Aggregated",
     "BatchReport",
+    "CheckRun",
     "Checked",
+    "Extracted",
     "Outcome",
     "Rendered",
     "UnitWorkbooks",
@@ -36,6 +39,9 @@ __all__ = [
     "available_layouts",
     "check",
     "check_all",
+    "check_reports",
+    "extract_report",
+    "init_from_report",
     "dump_docx",
     "init_text",
     "input_schema",
@@ -60,7 +66,33 @@ class Rendered:
 
 def check(path: Path, *, previous: Path | None = None, defaults: Mapping[str, Any] | None = None) -> Report:
     """Validate one input; raises :class:`xxgk.errors.InputError` listing every problem."""
-    return load(path, previous=previous, defaults=defaults)
+    return load(path, previous=_previous(previous), defaults=defaults)
+
+
+def _previous(path: Path | None) -> Path | Report | None:
+    """Last year's input as given, or last year's report read from a .docx, HTML or PDF."""
+    from xxgk.existing import is_document
+
+    if path is None or not is_document(path):
+        return path
+    try:
+        return previous_report(path)
+    except InputError as exc:
+        raise InputError(f"--previous {path}（上年报告）", exc.problems) from None
+
+
+def extract_report(path: Path) -> Extracted:
+    """An existing report (.docx, .doc, .wps, HTML, PDF) → an xxgk input (text and notes)."""
+    from xxgk.existing import extract
+
+    return extract(path)
+
+
+def init_from_report(path: Path) -> Extracted:
+    """Next year's input from last year's report or input file."""
+    from xxgk.existing import init_from
+
+    return init_from(path)
 
 
 @dataclass
@@ -84,6 +116,7 @@ def check_all(
     ``notes`` receives what was skipped (a ``~$`` lock file of a workbook open in Excel).
     """
     shared = read_defaults(defaults) if defaults is not None else None
+    last_year = _previous(previous)
     out = []
     locks: list[Path] = []
     paths = expand_inputs(inputs, exclude=defaults, locks=locks)
@@ -91,7 +124,7 @@ def check_all(
         notes.append(lock_note(locks))
     for path in paths:
         try:
-            out.append(Checked(path, report=load(path, previous=previous, defaults=shared)))
+            out.append(Checked(path, report=load(path, previous=last_year, defaults=shared)))
         except XxgkError as exc:
             out.append(Checked(path, error=exc))
     return out
@@ -201,7 +234,7 @@ def render_one(
     shared = read_defaults(defaults) if defaults is not None else None
     if fonts is not None:  # --fonts: for inputs that do not name their fonts
         shared = {**(shared or {}), "fonts": fonts.lower()}
-    report = load(path, previous=previous, defaults=shared)
+    report = load(path, previous=_previous(previous), defaults=shared)
     target = output if output is not None else Path.cwd()
     if draft:
         written = write_draft(report, target, template)
@@ -270,41 +303,21 @@ def write_workbook(
     defaults: Path | None = None,
     force: bool = False,
 ) -> Path:
-    """Write a fill-in workbook (.xlsx); with ``source`` (any input), already filled.
-
-    With a .toml ``output`` and a ``source``, the input is written as a commented TOML
-    file instead (e.g. a workbook a unit sent back).
-    """
+    """Write a fill-in workbook (.xlsx); with ``source`` (any input), already filled."""
     import datetime
 
-    suffix = output.suffix.lower()
-    if output.is_dir() or suffix not in (".xlsx", ".toml"):
+    if output.is_dir() or output.suffix.lower() != ".xlsx":
         example = output / "填报表.xlsx" if output.is_dir() else "填报表.xlsx"
         raise OutputError(f"请给出 .xlsx 文件名，如 {example}")
     if output.exists() and not force:
         raise OutputError(f"{output} 已存在；如要覆盖，请加 --force")
     if source is not None:
-        shared = read_defaults(defaults) if defaults is not None else None
-        data = workbook_from_input(source, defaults=shared, agency=agency, year=year, layout=layout)
-        if suffix == ".toml":
-            from xxgk.formats.toml_writer import input_toml
-
-            text = input_toml(
-                data["layout"],
-                agency=data["agency"],
-                year=data["year"],
-                date=data.get("date"),
-                text=data[L.TEXT_KEY],
-                data=data,
-            )
-            write_atomic(output, text.encode("utf-8"))
-            return output
         from xxgk.formats.xlsx_writer import filled_workbook
 
+        shared = read_defaults(defaults) if defaults is not None else None
+        data = workbook_from_input(source, defaults=shared, agency=agency, year=year, layout=layout)
         write_atomic(output, filled_workbook(data))
         return output
-    if suffix != ".xlsx":
-        raise OutputError(f"生成的是 Excel 填报表，文件名应以 .xlsx 结尾：{output}")
     from xxgk.formats.xlsx_writer import workbook_bytes
 
     the_year = year if year is not None else datetime.date.today().year - 1

@@ -107,7 +107,10 @@ def _path_option(name: str, help: str) -> Callable[[F], F]:
     return click.option(name, type=path_arg, metavar=FILE, help=help)
 
 
-previous_option = _path_option("--previous", "上一年度的输入文件：核对上年结转、现行有效件数等跨年数据。")
+previous_option = _path_option(
+    "--previous",
+    "上一年度的输入文件或报告（.toml、.json、.docx、.doc、.wps、.html、.pdf）：核对上年结转、现行有效件数等跨年数据。",
+)
 defaults_option = _path_option(
     "--defaults",
     "各单位共用的值（年度、版式、落款日期、字体、共用文字）的文件，合并到每个输入之下；输入中的值优先。",
@@ -243,8 +246,8 @@ def validate(inputs: tuple[Path, ...], previous: Path | None, defaults: Path | N
   xxgk init -o 2025.toml --schema 共用/schema.json
   xxgk init -o 填报表.xlsx --agency 甲县人民政府 --year 2025
   xxgk init --from 2025.toml -o 2025.xlsx
-  xxgk init --from 交回/甲县.xlsx -o 甲县.toml
   xxgk init --xlsx --units 单位名单.csv -o 下发/ --previous 2024各单位/
+  xxgk init --from 2024年报告.docx -o 2025.toml
 """
 )
 @click.option(
@@ -270,7 +273,9 @@ def validate(inputs: tuple[Path, ...], previous: Path | None, defaults: Path | N
     "--from",
     "source",
     type=path_arg,
-    help="已有的输入（.toml、.json 或 .xlsx）：生成已填好数字和文字的填报表（或 .toml）。",
+    help="上一年的报告或输入（.docx、.html、.pdf、.toml、.json、.xlsx 等）：生成下一年的输入——"
+    "机关、版式沿用，年度加 1，上年结转、现行有效件数带入，上年文字作为初稿（须改写）；"
+    "-o 为 .xlsx 时，生成按这份输入填好的填报表（年度不变）。",
 )
 @click.option(
     "--units",
@@ -313,7 +318,7 @@ def init(
         if previous is not None:
             raise click.UsageError("--previous 只能与 --units 同用")
         workbook = xlsx or (output is not None and output.suffix.lower() == ".xlsx")
-        if workbook or source is not None:
+        if workbook:  # a fill-in workbook, blank or (--from) filled with an input's data
             from xxgk import write_workbook
 
             if output is None:
@@ -335,7 +340,14 @@ def init(
         from xxgk.api import schema_location
 
         schema_file, reference = schema_location(output, schema_file)
-        text = init_text(layout, year, schema=reference)
+        if source is not None:
+            from xxgk import init_from_report
+
+            made = init_from_report(source)
+            _warn(str(source), made.notes)
+            text = made.text
+        else:
+            text = init_text(layout, year, schema=reference)
         if output is None:
             click.echo(text, nl=False)
         else:
@@ -464,6 +476,101 @@ def aggregate(
             _echo_err(f"提示：{line}")
         own = "（含本级）" if result.base_included else ""
         click.echo(f"已汇总 {result.count} 个单位{own}：{result.output}")
+
+
+@cli.command(
+    "check",
+    epilog="""\b
+示例：
+  xxgk check 收到的报告/
+  xxgk check 2024年报告.docx --previous 2023年报告.pdf
+  xxgk check 各部门/ --summary 检查结果.xlsx
+  xxgk check 各部门/ --parent 全县合计.docx
+  xxgk check 报告.html --json > 结果.json
+""",
+)
+@click.argument("reports", metavar="报告或文件夹...", nargs=-1, required=True, type=path_arg)
+@click.option(
+    "--previous",
+    type=path_arg,
+    help="上一年度的报告（任一可读格式）：核对上年结转、现行有效件数，以及与上年文字的重复比例。",
+)
+@click.option(
+    "--parent",
+    type=path_arg,
+    help="上级（汇总）报告：逐个单元格与所给下级报告之和核对。",
+)
+@click.option(
+    "--own",
+    type=path_arg,
+    help="与 --parent 同用：上级机关本级的数字（输入文件或报告），计入合计。",
+)
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（供程序读取）。")
+@click.option(
+    "--summary",
+    type=path_arg,
+    callback=_suffix(".xlsx", ".csv"),
+    help="检查结果汇总表：.xlsx 或 .csv，每份报告一行。",
+)
+@click.option("--jobs", "-j", type=IntRange(1, 64), help="并行进程数；默认为 CPU 核数。")
+def check_command(
+    reports: tuple[Path, ...],
+    previous: Path | None,
+    parent: Path | None,
+    own: Path | None,
+    as_json: bool,
+    summary: Path | None,
+    jobs: int | None,
+) -> None:
+    """检查已有的年度报告（Word、WPS、网页、PDF）。
+
+    核对总计、勾稽关系、空白单元格、表中文字、标题、正文与表格是否一致、发布日期等；\
+可与上年报告、下级报告核对。
+    """
+    with _user_errors():
+        from xxgk import check_reports
+        from xxgk.review_out import text, to_json, write_summary
+
+        if own is not None and parent is None:
+            raise click.UsageError("--own 需要与 --parent 一起使用")
+        run = check_reports(list(reports), previous=previous, parent=parent, own=own, jobs=jobs)
+        click.echo(to_json(run) if as_json else text(run), nl=not as_json)
+        if summary is not None:
+            write_summary(run, summary)
+            if not as_json:
+                click.echo(f"汇总表：{summary}")
+        if run.failed:
+            sys.exit(1)
+
+
+@cli.command(
+    "extract",
+    epilog="""\b
+示例：
+  xxgk extract 2024年报告.docx -o 2024.toml
+  xxgk extract 报告.html > 2024.toml
+  xxgk render 2024.toml
+""",
+)
+@click.argument("report", metavar="报告", type=path_arg)
+@click.option(
+    "-o", "--output", type=path_arg, callback=_suffix(".toml"), help="写入的 .toml 文件；默认输出到屏幕。"
+)
+@click.option("--force", is_flag=True, help="覆盖已有的文件。")
+def extract_command(report: Path, output: Path | None, force: bool) -> None:
+    """从已有的报告提取数字和文字，生成输入文件。
+
+    可读取 Word、WPS、网页、PDF；空白单元格按 0 写入并提示。
+    """
+    with _user_errors("未生成输入文件。"):
+        from xxgk import extract_report, write_skeleton
+
+        made = extract_report(report)
+        _warn(str(report), made.notes)
+        if output is None:
+            click.echo(made.text, nl=False)
+            return
+        click.echo(f"已生成：{write_skeleton(output, made.text, force=force)}")
 
 
 @cli.command("layouts", epilog="\b\n示例：\n  xxgk layouts\n")

@@ -85,7 +85,7 @@ class Field:
     def key(self) -> str:  # read for every cell of every report: joined once
         return ".".join(self.path)
 
-    @property
+    @cached_property
     def place_name(self) -> str:
         return " / ".join(self.place)
 
@@ -177,6 +177,9 @@ LICENSING = Item("licensing", "行政许可")
 PENALTY = Item("penalty", "行政处罚")
 COERCION = Item("coercion", "行政强制")
 FEES = Item("fees", "行政事业性收费")
+RULES = Item("rules", "规章")
+NORMATIVE = Item("normative_documents", "规范性文件")
+DECISIONS_PLAIN = Column("decisions", "处理决定数量")
 
 BLOCK_6 = Block(ITEM_6, (DECISIONS,), (PENALTY, COERCION))
 BLOCK_8 = Block(ITEM_8, (FEE_AMOUNT,), (FEES,))
@@ -185,25 +188,28 @@ GOV_2021_BLOCKS = (
     Block(
         ITEM_1,
         (ISSUED, REPEALED, IN_FORCE),
-        (Item("rules", "规章"), Item("normative_documents", "行政规范性文件")),
+        (RULES, Item("normative_documents", "行政规范性文件")),
     ),
     Block(ITEM_5, (DECISIONS,), (LICENSING,)),
     BLOCK_6,
     BLOCK_8,
 )
 
+PREVIOUS_ITEMS = Column("previous_items", "上一年项目数量")
+CHANGE = Column("change", "本年增/减", Kind.SIGNED)
+
 XINGTAI_2022_BLOCKS = (
     Block(
         ITEM_1,
         (ISSUED, REPEALED, IN_FORCE),
-        (Item("rules", "规  章"), Item("normative_documents", "规范性文件")),
+        (Item("rules", "规  章"), NORMATIVE),
     ),
     Block(
         ITEM_5,
         (
-            Column("previous_items", "上一年项目数量"),
-            Column("change", "本年增/减", Kind.SIGNED),
-            Column("decisions", "处理决定数量"),
+            PREVIOUS_ITEMS,
+            CHANGE,
+            DECISIONS_PLAIN,
         ),
         (LICENSING,),
     ),
@@ -211,7 +217,42 @@ XINGTAI_2022_BLOCKS = (
     BLOCK_8,
 )
 
+# The 2019 试行 format (国办公开办函〔2019〕60号), used for the 2019 and 2020 reports.
+GOV_2019_BLOCKS = (
+    Block(
+        ITEM_1,
+        (
+            Column("made", "本年新制作数量"),
+            Column("published", "本年新公开数量"),
+            Column("public_total", "对外公开总数量"),
+        ),
+        (RULES, NORMATIVE),
+    ),
+    Block(
+        ITEM_5,
+        (PREVIOUS_ITEMS, CHANGE, DECISIONS_PLAIN),
+        (LICENSING, Item("other_services", "其他对外管理服务事项")),
+    ),
+    Block(ITEM_6, (PREVIOUS_ITEMS, CHANGE, DECISIONS_PLAIN), (PENALTY, COERCION)),
+    Block(ITEM_8, (PREVIOUS_ITEMS, CHANGE), (FEES,)),
+    Block(
+        "第二十条第（九）项",
+        (
+            Column("procurement_items", "采购项目数量"),
+            Column("procurement_amount", "采购总金额", Kind.AMOUNT),
+        ),
+        (Item("procurement", "政府集中采购"),),
+    ),
+)
+
 PROACTIVE_WIDTHS = (2840, 2000, 2000, 2000)  # twips; 8840 is the text width
+
+
+def _column_spans(n: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Where a block's value columns start and how many of the three grid columns each spans."""
+    spans = {1: (3,), 2: (1, 2), 3: (1, 1, 1)}[n]
+    starts = tuple(1 + sum(spans[:i]) for i in range(n))
+    return starts, spans
 
 
 def proactive_table(blocks: tuple[Block, ...]) -> Table:
@@ -221,19 +262,19 @@ def proactive_table(blocks: tuple[Block, ...]) -> Table:
         cells.append(Cell(row, 0, label=block.heading, colspan=4))
         row += 1
         cells.append(Cell(row, 0, label=CONTENT))
-        span = 3 // len(block.columns)
-        for i, column in enumerate(block.columns):
-            cells.append(Cell(row, 1 + i * span, label=column.label, colspan=span))
+        starts, spans = _column_spans(len(block.columns))
+        for column, start, span in zip(block.columns, starts, spans, strict=True):
+            cells.append(Cell(row, start, label=column.label, colspan=span))
         row += 1
         for item in block.items:
             cells.append(Cell(row, 0, label=item.label))
-            for i, column in enumerate(block.columns):
+            for column, start, span in zip(block.columns, starts, spans, strict=True):
                 f = Field(
                     ("proactive", item.key, column.key),
                     (block.heading, item.label, column.label),
                     column.kind,
                 )
-                cells.append(Cell(row, 1 + i * span, field=f, colspan=span))
+                cells.append(Cell(row, start, field=f, colspan=span))
             row += 1
     return Table(
         key="proactive",
@@ -299,6 +340,7 @@ OUTCOME_KEY = "outcome"
 CARRIED_FORWARD = Row("carried_forward", "四、结转下年度继续办理")
 OUTCOME_TOTAL = Row("total", "（七）总计")
 
+OTHER_PROCESSING = "（六）其他处理"
 OUTCOMES: tuple[Row | Group, ...] = (
     Row("disclosed", "（一）予以公开"),
     Row("partially_disclosed", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"),
@@ -338,7 +380,7 @@ OUTCOMES: tuple[Row | Group, ...] = (
     ),
     Group(
         "other",
-        "（六）其他处理",
+        OTHER_PROCESSING,
         (
             Row(
                 "no_correction",
@@ -372,13 +414,13 @@ class RequestRow:
         return " / ".join(self.place)
 
 
-def request_rows() -> tuple[RequestRow, ...]:
+def request_rows(outcomes: tuple[Row | Group, ...] = OUTCOMES) -> tuple[RequestRow, ...]:
     """Every row of table 三 in document order."""
     rows = [
         RequestRow(("requests", RECEIVED.key), (RECEIVED.label,)),
         RequestRow(("requests", CARRIED_OVER.key), (CARRIED_OVER.label,)),
     ]
-    for entry in OUTCOMES:
+    for entry in outcomes:
         if isinstance(entry, Row):
             rows.append(
                 RequestRow(("requests", OUTCOME_KEY, entry.key), (OUTCOME_LABEL, entry.label))
@@ -423,7 +465,9 @@ OUTCOME_ROWS = tuple(r for r in INPUT_REQUEST_ROWS if r.path[1] == OUTCOME_KEY)
 REQUESTS_WIDTHS = (720, 920, 2780, 720) + (600,) * 5 + (700,)
 
 
-def requests_table() -> Table:
+def requests_table(
+    rows: tuple[RequestRow, ...] = REQUEST_ROWS, outcomes: tuple[Row | Group, ...] = OUTCOMES
+) -> Table:
     cells: list[Cell] = [
         Cell(0, 0, label=IDENTITY_NOTE, rowspan=3, colspan=3),
         Cell(0, 3, label=APPLICANTS, colspan=7),
@@ -434,7 +478,7 @@ def requests_table() -> Table:
     cells += [Cell(2, 4 + i, label=c.label) for i, c in enumerate(APPLICANT_COLUMNS[1:])]
     row = 3
     outcome_start = None
-    for rr in REQUEST_ROWS:
+    for rr in rows:
         if len(rr.place) == 1:  # 一、二、四: label across A:C
             cells.append(Cell(row, 0, label=rr.place[0], colspan=3))
         else:
@@ -443,7 +487,7 @@ def requests_table() -> Table:
             if len(rr.place) == 2:  # （一）（二）（七）: label across B:C
                 cells.append(Cell(row, 1, label=rr.place[1], colspan=2))
             else:
-                group = next(g for g in OUTCOMES if isinstance(g, Group) and g.label == rr.place[1])
+                group = next(g for g in outcomes if isinstance(g, Group) and g.label == rr.place[1])
                 if rr.place[2] == group.rows[0].label:
                     cells.append(Cell(row, 1, label=group.label, rowspan=len(group.rows)))
                 cells.append(Cell(row, 2, label=rr.place[2]))
@@ -451,7 +495,7 @@ def requests_table() -> Table:
             cells.append(Cell(row, 3 + i, field=rr.field(column)))
         row += 1
     assert outcome_start is not None
-    outcome_rows = sum(1 for rr in REQUEST_ROWS if len(rr.place) > 1)
+    outcome_rows = sum(1 for rr in rows if len(rr.place) > 1)
     cells.append(Cell(outcome_start, 0, label=OUTCOME_LABEL, rowspan=outcome_rows))
     return Table(
         key="requests",
@@ -610,9 +654,9 @@ class Figure:
     fields: tuple[Field, ...]
 
 
-def _request_entries() -> tuple[Entry, ...]:
+def _request_entries(rows: tuple[RequestRow, ...] = REQUEST_ROWS) -> tuple[Entry, ...]:
     out = []
-    for rr in INPUT_REQUEST_ROWS:
+    for rr in (r for r in rows if not r.computed):
         out.append(
             Entry(
                 rr.path,
@@ -640,13 +684,12 @@ def _appeal_entries() -> tuple[Entry, ...]:
     )
 
 
-def _requests_sums() -> tuple[Sum, ...]:
-    sums = [
-        Sum(rr.field(TOTAL_COLUMN), tuple(rr.field(c) for c in APPLICANT_COLUMNS))
-        for rr in INPUT_REQUEST_ROWS
-    ]
+def _requests_sums(rows: tuple[RequestRow, ...] = REQUEST_ROWS) -> tuple[Sum, ...]:
+    inputs = [r for r in rows if not r.computed]
+    outcome_rows = [r for r in inputs if r.path[1] == OUTCOME_KEY]
+    sums = [Sum(rr.field(TOTAL_COLUMN), tuple(rr.field(c) for c in APPLICANT_COLUMNS)) for rr in inputs]
     total = OUTCOME_TOTAL_ROW
-    sums += [Sum(total.field(c), tuple(rr.field(c) for rr in OUTCOME_ROWS)) for c in APPLICANT_COLUMNS]
+    sums += [Sum(total.field(c), tuple(rr.field(c) for rr in outcome_rows)) for c in APPLICANT_COLUMNS]
     sums.append(Sum(total.field(TOTAL_COLUMN), tuple(total.field(c) for c in APPLICANT_COLUMNS)))
     return tuple(sums)
 
@@ -665,15 +708,19 @@ def _identities() -> tuple[Identity, ...]:
     )
 
 
-def _group_sums() -> tuple[Sum, ...]:
+def _group_sums(outcomes: tuple[Row | Group, ...] = OUTCOMES) -> tuple[Sum, ...]:
     """Column sums of each outcome group (（三）…（六）): not printed, but texts may quote them."""
     out = []
-    for entry in OUTCOMES:
+    for entry in outcomes:
         if isinstance(entry, Group):
             base = (REQUESTS.key, OUTCOME_KEY, entry.key, OUTCOME_TOTAL.key)
             for column in REQUEST_COLUMNS:
                 parts = tuple(
-                    _request_row(OUTCOME_KEY, entry.key, row.key).field(column) for row in entry.rows
+                    RequestRow(
+                        (REQUESTS.key, OUTCOME_KEY, entry.key, row.key),
+                        (OUTCOME_LABEL, entry.label, row.label),
+                    ).field(column)
+                    for row in entry.rows
                 )
                 place = (OUTCOME_LABEL, entry.label, TOTAL) + column_place(column)
                 out.append(Sum(Field(base + (column.key,), place, Kind.TOTAL), parts))
@@ -698,12 +745,27 @@ class Layout:
     description: str
     national: bool
     blocks: tuple[Block, ...]
+    outcomes: tuple[Row | Group, ...] = OUTCOMES  # the rows of table 三's 三、本年度办理结果
+    years: tuple[int, int] = (2021, 9999)  # the report years the format is meant for
     tables: tuple[Table, ...] = field(init=False)
 
     def __post_init__(self) -> None:
+        rows = request_rows(self.outcomes)
         object.__setattr__(
-            self, "tables", (proactive_table(self.blocks), requests_table(), appeals_table())
+            self,
+            "tables",
+            (proactive_table(self.blocks), requests_table(rows, self.outcomes), appeals_table()),
         )
+        object.__setattr__(self, "_rows", rows)
+
+    @property
+    def request_rows(self) -> tuple[RequestRow, ...]:
+        rows: tuple[RequestRow, ...] = getattr(self, "_rows")  # noqa: B009
+        return rows
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        """Pickled by name (results sent back from worker processes stay small)."""
+        return (layout_named, (self.name,))
 
     @property
     def template_name(self) -> str:
@@ -732,7 +794,7 @@ class Layout:
             )
             for block, item in self.proactive_items()
         )
-        return proactive + _request_entries() + _appeal_entries()
+        return proactive + _request_entries(self.request_rows) + _appeal_entries()
 
     @cached_property
     def input_fields(self) -> tuple[Field, ...]:
@@ -755,15 +817,15 @@ class Layout:
     def sums(self) -> tuple[Sum, ...]:
         """Every computed cell, each after the cells it adds up."""
         appeals = tuple(Sum(e.total, e.fields) for e in self.entries if e.table == APPEALS.key and e.total)
-        return _requests_sums() + appeals
+        return _requests_sums(self.request_rows) + appeals
 
     @property
     def identities(self) -> tuple[Identity, ...]:
         return _IDENTITIES
 
-    @property
+    @cached_property
     def group_sums(self) -> tuple[Sum, ...]:
-        return _GROUP_SUMS
+        return _GROUP_SUMS if self.outcomes == OUTCOMES else _group_sums(self.outcomes)
 
     @property
     def key_figures(self) -> tuple[Figure, ...]:
@@ -823,6 +885,41 @@ _GROUP_SUMS = _group_sums()
 KEY_FIGURES = _key_figures()
 
 
+# 2019 试行 format: table 三's （六）其他处理 is one row.
+OUTCOMES_2019: tuple[Row | Group, ...] = OUTCOMES[:-1] + (Row("other_processing", OTHER_PROCESSING),)
+
+# Reading reports xxgk did not write (xxgk check / extract)
+SUBTOTAL_WORDS = ("小计", "合计")  # a subtotal row or column some reports add
+FEE_ROW_KEYS = ("unpaid_fee",)  # rows of table 三 that mean fee notices were sent
+GOVERNMENT_SUFFIX = "人民政府"  # a people's government's own report: due by 3月31日 (条例第五十条)
+DEADLINES = ((1, 31), (3, 31))  # (month, day) of the following year: departments, governments
+STATISTICS_PERIOD = r"统计(?:期限|时限|期间|区间)?(?:为|是|自|从)?\s*(?P<year>\d{4})\s*年\s*1\s*月\s*1\s*日"
+_N = r"(?P<n>\d[\d,，]*)\s*(?:件|条|份|宗|起)"  # not 个 or 次: 15个工作日, 培训3次
+_GAP = r"[^。；;，,：:0-9]{0,16}?"
+# How texts commonly state the key figures (KEY_FIGURES order); a pattern without ``n`` means 0.
+FIGURE_PHRASES: tuple[tuple[str, ...], ...] = (
+    (
+        rf"(?:收到|受理|接收|接到|新收){_GAP}申请(?:共计|总计|合计|共|数量为|数为|为)?{_N}",
+        rf"(?:共|新)(?:收到|受理|接收|接到|收){_N}{_GAP}申请",
+        r"(?:未|没有)(?:收到|受理|接到|接收)[^。；;0-9]{0,16}?申请",
+    ),
+    (rf"上年(?:度)?结转{_GAP}{_N}",),
+    (rf"(?:已|共|全部|均已)?办结{_GAP}{_N}",),
+    (rf"结转下(?:一)?年(?:度)?{_GAP}{_N}",),
+    (
+        rf"{REVIEW.label}{_GAP}{_N}",
+        rf"(?:未|没有)(?:发生|收到|产生|出现)[^。；;0-9]{{0,20}}?{REVIEW.label}",
+    ),
+    (
+        rf"{LITIGATION}{_GAP}{_N}",
+        rf"(?:未|没有)(?:发生|收到|产生|出现)[^。；;0-9]{{0,20}}?{LITIGATION}",
+    ),
+)
+
+def layout_named(name: str) -> Layout:
+    return LAYOUTS[name]
+
+
 DEFAULT_LAYOUT = "gov-2021"
 NATIONAL_FROM_YEAR = 2021
 MIN_YEAR, MAX_YEAR = 2008, 2100  # 《条例》 took effect in 2008
@@ -841,6 +938,14 @@ LAYOUTS: dict[str, Layout] = {
             "邢台市住房公积金管理中心2022年报告所用版式（表二与国家格式不同）",
             national=False,
             blocks=XINGTAI_2022_BLOCKS,
+        ),
+        Layout(
+            "gov-2019",
+            "2019 年试行格式（国办公开办函〔2019〕60号），用于 2019、2020 年度报告；只读取和检查，不生成",
+            national=True,
+            blocks=GOV_2019_BLOCKS,
+            outcomes=OUTCOMES_2019,
+            years=(2019, 2020),
         ),
     )
 }

@@ -86,9 +86,12 @@ def load(
     path: Path,
     *,
     defaults: Mapping[str, Any] | None = None,
-    previous: Path | None = None,
+    previous: Path | Report | None = None,
 ) -> Report:
-    """Read, validate, compute and check one input file.  Raises InputError."""
+    """Read, validate, compute and check one input file.  Raises InputError.
+
+    ``previous`` is last year's input file, or last year's report already read.
+    """
     data, notes = read_data(path)
     lines: dict[tuple[str, ...], tuple[int, bool]] = getattr(data, "lines", {})  # where texts start
     data = dict(data)  # a plain dict: validation takes a slower path for a subclass
@@ -104,7 +107,9 @@ def load(
             exc.problems.append(Problem("", hint))
         raise
     report.warnings[:0] = notes
-    if previous is not None:
+    if isinstance(previous, Report):
+        report.warnings += compare_with_previous(report, previous)
+    elif previous is not None:
         try:
             last_year = load(previous, defaults=defaults)
         except InputError as exc:
