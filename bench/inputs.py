@@ -20,12 +20,16 @@ import json
 import os
 import random
 import shutil
+import sys
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from xxgk import layouts as L
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository: tests.builders
+from tests.builders import balance  # noqa: E402 (one home for the identity balancing)
 
 CITIES = (
     "石家庄市", "唐山市", "秦皇岛市", "邯郸市", "邢台市", "保定市", "张家口市", "承德市", "沧州市",
@@ -129,21 +133,6 @@ def computed(layout: L.Layout, values: dict[str, Any]) -> dict[str, Any]:
     for s in layout.sums:
         out[s.total.key] = sum(out[f.key] for f in s.parts)
     return out
-
-
-def balance(layout: L.Layout, values: dict[str, Any]) -> dict[str, Any]:
-    """Make every identity hold: the left side's first term absorbs the difference
-    (the right side's last term, where the left would go below 0)."""
-    for identity in layout.identities:
-        full = computed(layout, values)
-        left = sum(full[t.field.key] for t in identity.left)
-        right = sum(full[t.field.key] for t in identity.right)
-        first, last = identity.left[0].field.key, identity.right[-1].field.key
-        values[first] += right - left
-        if values[first] < 0:
-            values[last] -= values[first]
-            values[first] = 0
-    return values
 
 
 # --------------------------------------------------------------------------

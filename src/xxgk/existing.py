@@ -19,6 +19,7 @@ from xxgk import layouts as L
 from xxgk.compute import Number
 from xxgk.documents import DOCUMENT_SUFFIXES, read_document
 from xxgk.errors import InputError, Problem, XxgkError
+from xxgk.files import each_once
 from xxgk.recognise import Reading, recognise
 from xxgk.report import Report, load
 from xxgk.review import Review, against_children, against_previous, as_report, review
@@ -52,10 +53,9 @@ def check_one(path: Path) -> Review:
 def expand_reports(items: list[Path]) -> list[Path]:
     """Files as given; a folder stands for the report documents in it (and its subfolders), sorted."""
     out: list[Path] = []
-    seen: set[Path] = set()
     for item in items:
         if item.is_dir():
-            found = sorted(
+            out += sorted(
                 p
                 for p in item.rglob("*")
                 if p.suffix.lower() in DOCUMENT_SUFFIXES
@@ -63,13 +63,8 @@ def expand_reports(items: list[Path]) -> list[Path]:
                 and p.is_file()
             )
         else:
-            found = [item]
-        for p in found:
-            key = p.resolve()
-            if key not in seen:
-                seen.add(key)
-                out.append(p)
-    return out
+            out.append(item)
+    return each_once(out)
 
 
 @dataclass

@@ -10,6 +10,7 @@ import struct
 import tempfile
 import unicodedata
 import zipfile
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -214,3 +215,15 @@ def drop_stale_pdf(docx: Path) -> str | None:
 def name_key(path: Path) -> str:
     """File names that collide on Windows or macOS collide here too."""
     return unicodedata.normalize("NFC", path.name).casefold()
+
+
+def each_once(paths: Iterable[Path]) -> list[Path]:
+    """The paths in order, a file named twice (by another path to it) kept once."""
+    out: list[Path] = []
+    seen: set[Path] = set()
+    for path in paths:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            out.append(path)
+    return out

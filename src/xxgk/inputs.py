@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from xxgk.errors import InputError, Problem
-from xxgk.files import Refused, read_limited
+from xxgk.files import Refused, each_once, read_limited
 from xxgk.formats.toml_json import decode, parse
 
 MAX_INPUT_BYTES = 5 * 1024 * 1024
@@ -65,7 +65,6 @@ def expand_inputs(
     """
     skip = exclude.resolve() if exclude is not None else None
     out: list[Path] = []
-    seen: set[Path] = set()
     for item in items:
         if item.is_dir():
             found = [
@@ -84,12 +83,8 @@ def expand_inputs(
                 skipped.append(item)
         else:
             found = [item]
-        for path in found:
-            key = path.resolve()
-            if key not in seen:
-                seen.add(key)
-                out.append(path)
-    return out
+        out += found
+    return each_once(out)
 
 
 def lock_note(locks: list[Path]) -> str:
