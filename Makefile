@@ -28,13 +28,12 @@ $(DEV_STAMP): pyproject.toml $(RUNTIME_STAMP)
 	touch $(DEV_STAMP)
 
 demo: $(RUNTIME_STAMP)
-	$(BIN)/xxgk render inputs/xingtai-2022.toml -o out/ $(PDF)
-	$(BIN)/xxgk render inputs/gov-2021-example.toml -o out/ $(PDF)
-	$(BIN)/xxgk batch inputs/branches/ -o out/branches/ --defaults inputs/branches/_defaults.toml --summary out/branches/汇总.xlsx $(PDF)
+	$(BIN)/xxgk render inputs/xingtai-2022.toml -o out/ --html $(PDF)
+	$(BIN)/xxgk render inputs/gov-2021-example.toml -o out/ --html $(PDF)
+	$(BIN)/xxgk batch inputs/branches/ -o out/branches/ --defaults inputs/branches/_defaults.toml --summary out/branches/汇总.xlsx --html $(PDF)
 	$(BIN)/xxgk aggregate inputs/branches/ --defaults inputs/branches/_defaults.toml --base inputs/branches/_center.toml -o out/branches/合计.toml --force
-	$(BIN)/xxgk render out/branches/合计.toml -o out/branches/合计/ $(PDF)
-	@# HTML: once xxgk writes HTML, add its option here so that every report also opens in a browser.
-	@echo "生成的报告在 out/ 文件夹中。"
+	$(BIN)/xxgk render out/branches/合计.toml -o out/branches/合计/ --html $(PDF)
+	@echo "生成的报告在 out/ 文件夹中（每份报告都有 .docx 和可用浏览器打开的 .html）。"
 ifeq ($(PDF),)
 	@echo "未找到 LibreOffice，只生成了 .docx（用 Word 或 WPS 打开）。要同时生成 PDF，请安装 LibreOffice"
 	@echo "（如 sudo apt-get install libreoffice-writer），再运行 make demo；或对单份报告用 xxgk render … --pdf。"
