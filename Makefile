@@ -54,10 +54,10 @@ templates: $(RUNTIME_STAMP)
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/bench.py
 
-bench-xlsx: $(STAMP)
+bench-xlsx: $(DEV_STAMP)
 	$(BIN)/python bench/bench_xlsx.py
 
-bench-check: $(STAMP)
+bench-check: $(DEV_STAMP)
 	$(BIN)/python bench/bench_check.py 1000
 
 clean:

@@ -61,6 +61,6 @@ def test_aggregate_output_reads_back_in_report_order(tmp_path: Path) -> None:
         "--base", branches / "_center.toml", "-o", out,
     )
     assert result.exit_code == 0, result.output
-    assert "（含本级）" in result.output
+    assert "个单位和本级：" in result.output  # the units counted, and 本级 named beside them
     text = out.read_text(encoding="utf-8")
     assert _key_lines(text) == [e.path for e in load(out).layout.entries]

@@ -262,3 +262,13 @@ def test_cli_schema_and_init(tmp_path: Path) -> None:
 
     result = H.invoke("init")
     assert result.output.splitlines()[0] == "#:schema ./xxgk-schema.json"
+
+
+def test_the_schema_beside_the_inputs_is_no_input(tmp_path: Path) -> None:
+    folder = tmp_path / "各单位"
+    folder.mkdir()
+    made = H.invoke("init", "-o", folder / "2025.toml", "--schema")
+    assert made.exit_code == 0 and (folder / "xxgk-schema.json").is_file(), made.output
+    result = H.invoke("validate", folder)
+    assert result.exit_code == 0, result.output
+    assert "xxgk-schema.json" not in result.output and result.output.count("通过：") == 1, result.output

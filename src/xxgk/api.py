@@ -21,6 +21,7 @@ from xxgk.draft import DRAFT_LINE, refuse_unfilled, write_draft
 from xxgk.errors import InputError, OutputError, Problem, XxgkError
 from xxgk.existing import CheckRun, Extracted, check_reports, previous_report
 from xxgk.files import drop_stale_pdf, write_atomic
+from xxgk.formats import SCHEMA_FILE
 from xxgk.inputs import expand_inputs, lock_note
 from xxgk.render import template_notes, write_report
 from xxgk.report import Report, load, read_defaults
@@ -149,7 +150,6 @@ def init_text(layout: str = L.DEFAULT_LAYOUT, year: int | None = None, schema: s
     return text
 
 
-SCHEMA_FILE = "xxgk-schema.json"
 
 
 def schema_location(output: Path | None, schema: Path | None) -> tuple[Path | None, str]:

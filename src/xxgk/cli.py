@@ -18,6 +18,7 @@ import click
 
 from xxgk import __version__
 from xxgk.cli_chinese import VERSION_HELP, Choice, Group, IntRange, show_usage_error
+from xxgk.formats import SCHEMA_FILE
 from xxgk.layouts import (  # data only: cheap to import
     DEFAULT_FONTS,
     DEFAULT_LAYOUT,
@@ -26,8 +27,6 @@ from xxgk.layouts import (  # data only: cheap to import
     MAX_YEAR,
     MIN_YEAR,
 )
-
-SCHEMA_FILE = "xxgk-schema.json"  # what `xxgk init` points editors at (as xxgk.api.SCHEMA_FILE)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -474,7 +473,7 @@ def aggregate(
         result = aggregate_files(list(inputs), output, base=base, defaults=defaults, force=force)
         for line in result.notes:
             _echo_err(f"提示：{line}")
-        own = "（含本级）" if result.base_included else ""
+        own = "和本级" if result.base_included else ""  # --base: its own numbers are in the sums too
         click.echo(f"已汇总 {result.count} 个单位{own}：{result.output}")
 
 

@@ -15,6 +15,7 @@ from xxgk.formats.toml_json import decode, parse
 
 MAX_INPUT_BYTES = 5 * 1024 * 1024
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods", ".xls")  # read by xxgk.formats.xlsx_reader
+SCHEMA_SUFFIX = "schema.json"  # a JSON Schema beside the inputs (xxgk-schema.json) is not an input
 INPUT_SUFFIXES = (".toml", ".json") + WORKBOOK_SUFFIXES
 LOCK_PREFIX = "~$"  # Excel's and WPS's lock file beside a workbook that is open
 _NOTEPAD_SUFFIXES = (".toml.txt", ".json.txt")  # saved by Notepad "as text"
@@ -73,6 +74,7 @@ def expand_inputs(
                 if (p.suffix.lower() in INPUT_SUFFIXES or p.name.lower().endswith(_NOTEPAD_SUFFIXES))
                 and p.is_file()
                 and not p.name.startswith(("_", LOCK_PREFIX))
+                and not p.name.lower().endswith(SCHEMA_SUFFIX)  # the editor's JSON Schema (xxgk schema)
                 and p.resolve() != skip
             ]
             if locks is not None:

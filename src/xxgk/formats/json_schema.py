@@ -17,9 +17,10 @@ from typing import Any
 
 from xxgk import layouts as L
 from xxgk import model as M
+from xxgk.formats import SCHEMA_FILE
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
-DEFAULT_SCHEMA_FILE = "xxgk-schema.json"
+DEFAULT_SCHEMA_FILE = SCHEMA_FILE
 ROW_HINT = "可再写第 {n} 个数作为总计，xxgk 会核对"
 STATED_NOTE = "可不写：由 xxgk 计算；写了则核对"
 NUMBER_HINT = {
