@@ -82,6 +82,21 @@ def test_identities_checked_beside_a_broken_entry(seed: int, plain: L.Entry, col
     assert found[1].startswith(identity.place) and "勾稽关系不成立" in found[1]
 
 
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10**6), row=st.sampled_from(ROWS), bad=st.integers(0, 5), other=st.integers(0, 5))
+def test_one_bad_cell_hides_only_the_checks_that_use_it(seed: int, row: L.Entry, bad: int, other: int) -> None:
+    """A wrong value in one cell of a row: the identities of the other columns are still checked."""
+    data = consistent_data(random.Random(seed))
+    node(data, row.path)[row.key][bad] = "三"
+    identity = LAYOUT.identities[other]
+    bump(data, identity.right[-1].field)
+    found = messages(data)
+    assert any(m.startswith(row.fields[bad].place_name) and "“三”" in m for m in found), found
+    # every row of table 三 feeds its column's identity: that one is skipped, any other is made
+    reported = any(m.startswith(f"{identity.place}: 勾稽关系不成立") for m in found)
+    assert reported is (other != bad), found
+
+
 def test_the_whole_file_at_once_on_the_command_line(tmp_path: Path, rng: random.Random) -> None:
     data = make_input(rng, "甲局")
     row, record = ROWS[0], RECORDS_WITH_TOTAL[0]

@@ -397,6 +397,9 @@ def validate_leniently(
             _drop(repaired, keys)
             continue
         hit = [e for e in entries if e.path[: len(keys)] == keys or keys[: len(e.path)] == e.path]
+        if len(hit) == 1 and (one := _broken_cell(hit[0], loc, repaired)) is not None:
+            cells.add(one)  # one cell of a readable row: only the checks that use it are skipped
+            continue
         if hit:
             for entry in hit:
                 cells.update(f.key for f in entry.fields)
@@ -416,6 +419,40 @@ def validate_leniently(
     except ValidationError:
         return None, problems, cells, meta
     return model, problems, cells, meta
+
+
+def _broken_cell(entry: L.Entry, loc: tuple[Any, ...], data: dict[str, Any]) -> str | None:
+    """The key of the one cell an error is about, set to 0 in ``data``; None when the error is
+    about the whole row (a wrong length, not a list) or the row cannot be repaired cell by cell."""
+    node: Any = data
+    for key in entry.path[:-1]:
+        node = node.get(key) if isinstance(node, dict) else None
+    if not isinstance(node, dict):
+        return None
+    row = node.get(entry.key)
+    rest = loc[len(entry.path) :]
+    if len(rest) != 1 or tuple(str(k) for k in loc[: len(entry.path)]) != entry.path:
+        return None
+    (where,) = rest
+    if entry.shape is L.Shape.ROW and isinstance(row, list) and isinstance(where, int):
+        n = len(entry.fields)
+        if not n <= len(row) <= n + 1 or where > n:
+            return None
+        if where == n:  # the stated total: not a cell; without it, the row's total is computed
+            del row[n]
+            return entry.total.key if entry.total is not None else None
+        row[where] = 0
+        return entry.fields[where].key
+    if entry.shape is L.Shape.RECORD and isinstance(row, dict) and isinstance(where, str):
+        if where == entry.stated_key:
+            row.pop(where, None)
+            return entry.total.key if entry.total is not None else None
+        field = next((f for f in entry.fields if f.path[-1] == where), None)
+        if field is None:
+            return None
+        row.pop(where, None)  # its default (0) applies
+        return field.key
+    return None
 
 
 def _drop(data: dict[str, Any], keys: tuple[str, ...]) -> None:
