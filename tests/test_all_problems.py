@@ -144,6 +144,14 @@ def test_placeholder_errors_name_the_line_of_the_file(tmp_path: Path, rng: rando
     H.assert_user_error(result, f"文件第 {expected} 行（这段文字的第 3 行）", "recieved")
 
 
+def test_every_placeholder_problem_of_a_text_at_once(tmp_path: Path, rng: random.Random) -> None:
+    data = make_input(rng, "甲局")
+    data["text"]["overview"] = "收到{{ requests.recieved.total }}件，\n其中{{ requests.outcome.total }}件，共{{ year }}年。"
+    result = H.invoke("validate", write_toml(tmp_path / "a.toml", data))
+    H.assert_user_error(result, "“recieved”", "是否应为 “received”", "一整行")
+    assert result.output.count("一、总体情况: 文件第 ") == 2, result.output
+
+
 def test_placeholder_line_in_a_multiline_text(tmp_path: Path, rng: random.Random) -> None:
     data = make_input(rng, "甲局")
     data["text"]["overview"] = "PLACEHOLDER"

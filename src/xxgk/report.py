@@ -183,9 +183,9 @@ def build(
             continue
         if view is None and ("{" in raw or "}" in raw):
             view = placeholder_data(layout, cells, agency, year)
-        rendered, error = render_placeholders(raw, view or {})
-        if error is not None or rendered is None:
-            problems.append(Problem(name, _file_lines(error or "", first)))
+        rendered, errors = render_placeholders(raw, view or {})
+        if errors or rendered is None:
+            problems += [Problem(name, _file_lines(error, first)) for error in errors]
             continue
         if (bad := illegal_characters(rendered)) is not None:
             problems.append(Problem(name, bad))

@@ -281,34 +281,37 @@ def failure_message(exc: Exception) -> str:
     return "运算无效，请检查写法"
 
 
-def render_placeholders(text: str, data: dict[str, Any]) -> tuple[str | None, str | None]:
-    """Fill ``{{ … }}`` placeholders; returns (text, None) or (None, message)."""
+def render_placeholders(text: str, data: dict[str, Any]) -> tuple[str | None, list[str]]:
+    """Fill ``{{ … }}`` placeholders; returns (text, []) or (None, every problem's message)."""
     if "{" not in text and "}" not in text:
-        return text, None
+        return text, []
     for opener in ("{%", "{#"):
         if (at := text.find(opener)) >= 0:
             line, _ = line_and_column(text, at)
             what = "{% … %} 语句" if opener == "{%" else "{# … #} 注释"
-            return None, f"本部分文字第 {line} 行：正文中不能写 {what}。{ALLOWED}"
+            return None, [f"本部分文字第 {line} 行：正文中不能写 {what}。{ALLOWED}"]
     if (count := text.count("{{")) > MAX_PLACEHOLDERS:
-        return None, f"本部分文字中的占位符过多（{count} 个，上限 {MAX_PLACEHOLDERS} 个）"
+        return None, [f"本部分文字中的占位符过多（{count} 个，上限 {MAX_PLACEHOLDERS} 个）"]
     out = []
+    errors: list[str] = []
     last = 0
     for m in _PLACEHOLDER.finditer(text):
         before = text[last : m.start()]
         if "{{" in before or "}}" in before:
-            return None, _unbalanced(text, last)
+            return None, errors + [_unbalanced(text, last)]
         try:
             out.append(before + _evaluate(m.group(1).strip(), data))
-        except _Message as exc:
+        except _Message as exc:  # every placeholder of the text is tried: all problems at once
             line, _ = line_and_column(text, m.start())
-            return None, f"本部分文字第 {line} 行：{exc}"
+            errors.append(f"本部分文字第 {line} 行：{exc}")
         last = m.end()
     rest = text[last:]
     if "{{" in rest or "}}" in rest:
-        return None, _unbalanced(text, last)
+        return None, errors + [_unbalanced(text, last)]
+    if errors:
+        return None, errors
     out.append(rest)
-    return "".join(out), None
+    return "".join(out), []
 
 
 def _unbalanced(text: str, start: int) -> str:
