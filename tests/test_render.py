@@ -258,3 +258,17 @@ def test_template_with_a_logo_uses_the_fast_path_and_matches_docxtpl(tmp_path: P
     slow = render_reference(own, context(report))
     assert _c14n(fast) == _c14n(slow)
     assert b'id="1001"' in _c14n(fast) and b'id="1002"' in _c14n(fast)
+
+
+@pytest.mark.parametrize(("layout", "year", "advice"), [("gov-2019", 2024, "gov-2021"), ("gov-2021", 2020, "gov-2019")])
+def test_a_format_used_for_the_wrong_year_is_pointed_out(layout: str, year: int, advice: str) -> None:
+    data = consistent_data(random.Random(year), layout, year=year)
+    warnings = [str(w) for w in build("t", data).warnings]
+    assert any(f"{year} 年度报告用的是版式 {layout}" in w and f"应使用版式 {advice}" in w for w in warnings), warnings
+
+
+def test_the_generated_preface_names_the_layouts_format() -> None:
+    older = build("t", consistent_data(random.Random(1), "gov-2019", year=2020))
+    newer = build("t", consistent_data(random.Random(1), "gov-2021", year=2024))
+    assert "〔2019〕60号" in older.text["preface"][0].text and "〔2021〕30号" in newer.text["preface"][0].text
+    assert not any("用的是版式" in str(w) for w in older.warnings + newer.warnings)

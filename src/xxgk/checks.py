@@ -49,11 +49,13 @@ def warnings(report: Report) -> list[Problem]:
                 f"如无特别要求，请使用 {L.DEFAULT_LAYOUT}",
             )
         )
-    elif report.year < L.NATIONAL_FROM_YEAR:
+    elif not layout.years[0] <= report.year <= layout.years[1]:
+        right = L.national_layout_for(report.year)
+        advice = f"，应使用版式 {right.name}（{right.description}）" if right is not None else ""
         out.append(
             Problem(
-                M.META_PLACES["year"],
-                f"{report.year} 年度报告适用 2019 年试行格式，本工具按 2021 年国家格式生成",
+                M.META_PLACES["layout"],
+                f"{report.year} 年度报告用的是版式 {layout.name}（{layout.description}）{advice}",
             )
         )
     if L.TO_FILL_MARK in report.agency:

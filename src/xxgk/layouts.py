@@ -20,8 +20,9 @@ from typing import Any
 
 REPORT_NAME = "政府信息公开工作年度报告"
 NATIONAL_FORMAT = "《中华人民共和国政府信息公开工作年度报告格式》（国办公开办函〔2021〕30号）"
+FORMAT_2019 = "《中华人民共和国政府信息公开工作年度报告格式（试行）》（国办公开办函〔2019〕60号）"
 DEFAULT_PREFACE = (
-    "根据《中华人民共和国政府信息公开条例》和" + NATIONAL_FORMAT + "要求，"
+    "根据《中华人民共和国政府信息公开条例》和{format}要求，"
     "{agency}编制并发布本年度报告。报告中所列数据统计期限为{year}年1月1日至12月31日。"
 )
 FEE_KEYWORD = "信息处理费"
@@ -747,6 +748,7 @@ class Layout:
     blocks: tuple[Block, ...]
     outcomes: tuple[Row | Group, ...] = OUTCOMES  # the rows of table 三's 三、本年度办理结果
     years: tuple[int, int] = (2021, 9999)  # the report years the format is meant for
+    format_title: str = NATIONAL_FORMAT  # the format the generated preface names
     tables: tuple[Table, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -921,7 +923,6 @@ def layout_named(name: str) -> Layout:
 
 
 DEFAULT_LAYOUT = "gov-2021"
-NATIONAL_FROM_YEAR = 2021
 MIN_YEAR, MAX_YEAR = 2008, 2100  # 《条例》 took effect in 2008
 
 LAYOUTS: dict[str, Layout] = {
@@ -941,11 +942,12 @@ LAYOUTS: dict[str, Layout] = {
         ),
         Layout(
             "gov-2019",
-            "2019 年试行格式（国办公开办函〔2019〕60号），用于 2019、2020 年度报告；只读取和检查，不生成",
+            "2019 年试行格式（国办公开办函〔2019〕60号），用于 2019、2020 年度报告",
             national=True,
             blocks=GOV_2019_BLOCKS,
             outcomes=OUTCOMES_2019,
             years=(2019, 2020),
+            format_title=FORMAT_2019,
         ),
     )
 }
@@ -1054,3 +1056,9 @@ def preview_roles() -> dict[str, tuple[str, ...]]:
         roles[fonts.lead.name] = PREVIEW_KAI
         roles[fonts.body.name] = PREVIEW_SERIF
     return roles
+
+
+def national_layout_for(year: int) -> Layout | None:
+    """The national format meant for a report year (2019 试行 for 2019–2020, 2021 from then on)."""
+    meant = (lay for lay in LAYOUTS.values() if lay.national and lay.years[0] <= year <= lay.years[1])
+    return next(meant, None)

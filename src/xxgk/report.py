@@ -175,7 +175,8 @@ def build(
         first = (lines or {}).get((L.TEXT_KEY, section.key))
         if raw is None:
             if section is L.PREFACE:  # generated: the agency's name is text, not a template
-                text[section.key] = paragraphs(L.DEFAULT_PREFACE.format(agency=agency, year=year))
+                preface = L.DEFAULT_PREFACE.format(format=layout.format_title, agency=agency, year=year)
+                text[section.key] = paragraphs(preface)
                 continue
             raw = ""
         if (bad := illegal_characters(raw)) is not None:

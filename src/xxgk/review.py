@@ -135,15 +135,12 @@ def warnings(reading: Reading, cells: Mapping[str, Number]) -> list[Problem]:
     first, last = layout.years
     if year is not None and not first <= year <= last:
         if layout.national:
-            right = next(
-                (n for n, lay in L.LAYOUTS.items() if lay.national and lay.years[0] <= year <= lay.years[1]),
-                None,
-            )
+            right = L.national_layout_for(year)
             out.append(
                 Problem(
                     "版式",
                     f"{year} 年度报告用的是 {layout.name}（{layout.description}）"
-                    + (f"，应使用 {right}（{L.LAYOUTS[right].description}）" if right else ""),
+                    + (f"，应使用 {right.name}（{right.description}）" if right else ""),
                 )
             )
     if not layout.national:
