@@ -582,3 +582,18 @@ def test_duplicates_point_out_an_old_report_of_that_name(tmp_path: Path) -> None
     for o in duplicates:
         assert any("同名文件" in p for p in o.problems)
         assert any("以前生成的旧文件" in p for p in o.problems)
+
+
+def test_a_failed_input_of_a_made_agency_is_not_told_of_an_old_file(tmp_path: Path, rng: random.Random) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    good = B.make_input(rng, "丙局")
+    bad = B.make_input(rng, "丙局")
+    bad["requests"]["received"][0] = -1
+    B.write_toml(folder / "a.toml", good)
+    B.write_toml(folder / "b.toml", bad)
+    report = run_batch([folder], tmp_path / "out", jobs=1)
+    failed = next(o for o in report.outcomes if o.status == FAILED)
+    assert failed.source.name == "b.toml"
+    assert not any("旧文件" in p for p in failed.problems), failed.problems
+    assert any("a.toml" in p and "机关名称和年度相同" in p for p in failed.problems), failed.problems

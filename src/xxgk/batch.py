@@ -170,9 +170,10 @@ def _place(outcomes: list[Outcome], outdir: Path) -> None:
                 name = o.output.name if o.output else ""
                 o.fail([f"与 {others} 生成同名文件 “{name}”，都未生成；请检查机关名称和年度"])
                 o.expected = name
+    made = {name_key(o.output): o for o in outcomes if o.status != FAILED and o.output is not None}
     for o in outcomes:
         try:
-            _place_one(o, outdir)
+            _place_one(o, outdir, made)
         except Exception as exc:  # one input's trouble is that input's
             o.fail([f"无法写入 {o.output}：{type(exc).__name__}: {exc}"])
             o.html = None
@@ -182,9 +183,13 @@ def _place(outcomes: list[Outcome], outdir: Path) -> None:
         o.temp = o.html_temp = None
 
 
-def _place_one(o: Outcome, outdir: Path) -> None:
-    if o.status == FAILED and o.expected and (old := outdir / o.expected).exists():
-        o.problems.append(f"输出文件夹中的 “{old.name}” 是以前生成的旧文件，未更新，请勿报送")
+def _place_one(o: Outcome, outdir: Path, made: dict[str, Outcome]) -> None:
+    if o.status == FAILED and o.expected:
+        other = made.get(name_key(outdir / o.expected))
+        if other is not None:  # not an old file: another input of this run has the same agency and year
+            o.problems.append(f"与 {other.source} 的机关名称和年度相同（“{o.expected}” 由它生成）；请检查机关名称")
+        elif (old := outdir / o.expected).exists():
+            o.problems.append(f"输出文件夹中的 “{old.name}” 是以前生成的旧文件，未更新，请勿报送")
     if o.temp is None or o.status == FAILED or o.output is None:
         return  # the caller removes the temporary files
     try:
