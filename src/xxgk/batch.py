@@ -187,7 +187,8 @@ def _place_one(o: Outcome, outdir: Path, made: dict[str, Outcome]) -> None:
     if o.status == FAILED and o.expected:
         other = made.get(name_key(outdir / o.expected))
         if other is not None:  # not an old file: another input of this run has the same agency and year
-            o.problems.append(f"与 {other.source} 的机关名称和年度相同（“{o.expected}” 由它生成）；请检查机关名称")
+            same = f"与 {other.source} 的机关名称和年度相同（“{o.expected}” 由它生成）"
+            o.problems.append(f"{same}；请检查机关名称")
         elif (old := outdir / o.expected).exists():
             o.problems.append(f"输出文件夹中的 “{old.name}” 是以前生成的旧文件，未更新，请勿报送")
     if o.temp is None or o.status == FAILED or o.output is None:
