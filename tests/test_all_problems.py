@@ -188,3 +188,9 @@ def test_a_control_character_in_the_agency_names_the_line(tmp_path: Path) -> Non
     source = tmp_path / "a.toml"
     source.write_text('year = 2024\nagency = "甲\\u0001局"\n', encoding="utf-8")
     H.assert_user_error(H.invoke("validate", source), "机关全称（agency）: 文件第 2 行引号内第 2 个字符")
+
+
+def test_a_missing_comma_in_json_names_the_line_that_lacks_it(tmp_path: Path) -> None:
+    source = tmp_path / "a.json"
+    source.write_text('{\n  "agency": "甲局"\n  "year": 2024,\n  "date": "2025-01-20"\n}\n', encoding="utf-8")
+    H.assert_user_error(H.invoke("validate", source), "第 2 行第 17 列", "这一行末尾缺少英文逗号")

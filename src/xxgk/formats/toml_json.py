@@ -242,8 +242,16 @@ def parse(text: str, suffix: str, fail: Any) -> dict[str, Any]:
         except _DuplicateKey as exc:
             raise fail(f"JSON 中同一层的键 “{exc.args[0]}” 写了两次（只能写一次）") from None
         except json.JSONDecodeError as exc:
-            detail = _translate(exc.msg, _JSON_MESSAGES) + hint(exc.lineno)
-            raise fail(f"JSON 格式错误（{where(exc.lineno, exc.colno)}）：{detail}") from None
+            line, column = exc.lineno, exc.colno
+            if exc.msg.startswith("Expecting ',' delimiter") and not text[: exc.pos].rsplit("\n", 1)[-1].strip():
+                # the comma is missing at the end of the line before (JSON notices it only here)
+                before = text[: exc.pos].rstrip()
+                line, column = line_and_column(before, len(before) - 1)
+                column += 1
+                detail = "这一行末尾缺少英文逗号"
+            else:
+                detail = _translate(exc.msg, _JSON_MESSAGES) + hint(line)
+            raise fail(f"JSON 格式错误（{where(line, column)}）：{detail}") from None
         except RecursionError:
             raise fail("JSON 嵌套过深") from None
         except ValueError:  # e.g. an integer of thousands of digits
