@@ -243,7 +243,8 @@ def parse(text: str, suffix: str, fail: Any) -> dict[str, Any]:
             raise fail(f"JSON 中同一层的键 “{exc.args[0]}” 写了两次（只能写一次）") from None
         except json.JSONDecodeError as exc:
             line, column = exc.lineno, exc.colno
-            if exc.msg.startswith("Expecting ',' delimiter") and not text[: exc.pos].rsplit("\n", 1)[-1].strip():
+            at_line_start = not text[: exc.pos].rsplit("\n", 1)[-1].strip()
+            if exc.msg.startswith("Expecting ',' delimiter") and at_line_start:
                 # the comma is missing at the end of the line before (JSON notices it only here)
                 before = text[: exc.pos].rstrip()
                 line, column = line_and_column(before, len(before) - 1)
