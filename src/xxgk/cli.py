@@ -226,6 +226,7 @@ def validate(inputs: tuple[Path, ...], previous: Path | None, defaults: Path | N
                 click.echo(f"通过：{result.path}{note}")
             elif isinstance(result.error, InputError):
                 _echo_err(f"错误：{result.error}")
+                _warn(str(result.path), result.error.warnings)  # one round shows everything
             else:
                 _echo_err(f"错误：{result.path}: {result.error}")
         failed = sum(1 for r in results if r.report is None)

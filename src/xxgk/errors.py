@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -23,9 +24,11 @@ class XxgkError(Exception):
 class InputError(XxgkError):
     """The input (file, syntax or data) is wrong; nothing was written."""
 
-    def __init__(self, source: str, problems: list[Problem]) -> None:
+    def __init__(self, source: str, problems: list[Problem], warnings: list[Problem] | None = None) -> None:
         self.source = source
         self.problems = list(problems)
+        self.warnings = list(warnings or [])  # hints found beside the errors (shown with them)
+        self.partial: Any = None  # the report as far as it was made, when the errors break no part of it
         super().__init__(self.summary())
 
     def __str__(self) -> str:

@@ -105,17 +105,28 @@ def load(
         if defaults is None and shared:
             hint = f"同一文件夹中有 {shared[0].name}：如果共用值写在那里，请加 --defaults {shared[0]}"
             exc.problems.append(Problem("", hint))
+        partial: Report | None = exc.partial
+        if partial is not None:  # the cross-year hints too, so that one round shows everything
+            exc.warnings[:0] = notes
+            exc.warnings += _cross_year(partial, previous, defaults)
         raise
     report.warnings[:0] = notes
-    if isinstance(previous, Report):
-        report.warnings += compare_with_previous(report, previous)
-    elif previous is not None:
-        try:
-            last_year = load(previous, defaults=defaults)
-        except InputError as exc:
-            raise InputError(f"--previous {previous}（上年输入）", exc.problems) from None
-        report.warnings += compare_with_previous(report, last_year)
+    report.warnings += _cross_year(report, previous, defaults)
     return report
+
+
+def _cross_year(
+    report: Report, previous: Path | Report | None, defaults: Mapping[str, Any] | None
+) -> list[Problem]:
+    if isinstance(previous, Report):
+        return compare_with_previous(report, previous)
+    if previous is None:
+        return []
+    try:
+        last_year = load(previous, defaults=defaults)
+    except InputError as exc:
+        raise InputError(f"--previous {previous}（上年输入）", exc.problems) from None
+    return compare_with_previous(report, last_year)
 
 
 def _file_lines(message: str, where: tuple[int, bool] | None) -> str:
@@ -167,6 +178,7 @@ def build(
     view: dict[str, Any] | None = None  # built only when some text quotes the data
     notes: list[Problem] = []
     text: dict[str, list[Paragraph]] = {}
+    arithmetic = len(problems)  # the problems so far; those of the texts follow
     for section in L.TEXT_SECTIONS:
         if {(L.TEXT_KEY,), (L.TEXT_KEY, section.key)} & broken_meta:
             continue  # reported as it is
@@ -196,8 +208,6 @@ def build(
             paras = paras[1:]  # the heading pasted with the text: the document has it already
             notes.append(Problem(name, "正文第一行与标题相同（多为连同标题一起粘贴），已略去这一行"))
         text[section.key] = paras
-    if problems:
-        raise InputError(source, problems)
     report = Report(
         source=source,
         layout=layout,
@@ -208,5 +218,11 @@ def build(
         text=text,
         data=plain,
     )
+    if problems:  # the hints that do not depend on a broken part are given with the errors
+        error = InputError(source, problems)
+        if not broken_cells and not broken_meta and len(problems) == arithmetic:
+            error.warnings = notes + warnings(report)
+            error.partial = report
+        raise error
     report.warnings = notes + warnings(report)
     return report
