@@ -20,7 +20,7 @@ from typing import Any
 from xxgk import layouts as L
 from xxgk import model as M
 from xxgk.errors import InputError, OutputError, Problem, XxgkError
-from xxgk.files import safe_filename, write_atomic
+from xxgk.files import Refused, read_limited, safe_filename, write_atomic
 from xxgk.formats.xlsx_common import normalise
 from xxgk.inputs import expand_inputs, read_data
 
@@ -56,17 +56,13 @@ def read_units(path: Path) -> list[Unit]:
     def fail(message: str, place: str = "") -> InputError:
         return InputError(source, [Problem(place, message)])
 
-    if path.is_dir() or (path.exists() and not path.is_file()):
+    if path.is_dir():
         raise fail("应为一个 .csv 文件（每行一个单位名称，可加一列短文件名）")
-    try:
-        with path.open("rb") as fh:
-            raw = fh.read(MAX_UNITS_BYTES + 1)
-    except FileNotFoundError:
-        raise fail("文件不存在") from None
-    except OSError as exc:
-        raise fail(f"无法读取文件：{exc.strerror or exc}") from None
-    if len(raw) > MAX_UNITS_BYTES:
-        raise fail("文件过大，不像是单位名单")
+    try:  # a regular file, never more than the limit: a FIFO or a device is refused
+        raw = read_limited(path, MAX_UNITS_BYTES)
+    except Refused as exc:
+        message = str(exc)
+        raise fail(message + "，不像是单位名单" if message.startswith("文件过大") else message) from None
     if raw.startswith(b"PK") or raw.startswith(b"\xd0\xcf\x11\xe0"):
         raise fail("这是 Excel 文件；请在 Excel 中 另存为 “CSV UTF-8（逗号分隔）”")
     for codec in ("utf-8-sig", "gb18030"):

@@ -8,8 +8,6 @@ when it is installed.
 
 from __future__ import annotations
 
-import os
-import stat
 import subprocess
 import tempfile
 import zipfile
@@ -17,6 +15,7 @@ import zlib
 from pathlib import Path
 
 from xxgk.errors import InputError, Problem, ToolMissingError
+from xxgk.files import Refused, read_limited
 from xxgk.formats.found import Found
 
 MAX_REPORT_BYTES = 30 * 2**20
@@ -32,29 +31,13 @@ def fail(source: str, message: str) -> InputError:
 
 def read_bytes(path: Path, limit: int = MAX_REPORT_BYTES) -> bytes:
     """A regular file's bytes (at most ``limit``); anything else is a clear error."""
-    source = str(path)
     try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        raise fail(source, "文件不存在") from None
-    except OSError as exc:
-        raise fail(source, f"无法读取：{exc.strerror or exc}") from None
-    if stat.S_ISDIR(st.st_mode):
-        raise fail(source, "这是一个文件夹，不是文件")
-    if not stat.S_ISREG(st.st_mode):
-        raise fail(source, "不是普通文件（可能是管道或设备），不读取")
-    if st.st_size > limit:
-        raise fail(source, f"文件过大（超过 {limit // 2**20} MB），不像是一份年度报告")
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(limit + 1)
-    except PermissionError:
-        raise fail(source, "没有读取这个文件的权限") from None
-    except OSError as exc:
-        raise fail(source, f"无法读取：{exc.strerror or exc}") from None
-    if len(data) > limit:
-        raise fail(source, f"文件过大（超过 {limit // 2**20} MB），不像是一份年度报告")
-    return data
+        return read_limited(path, limit)
+    except Refused as exc:
+        message = str(exc)
+        if message.startswith("文件过大"):
+            message += "，不像是一份年度报告"
+        raise fail(str(path), message) from None
 
 
 def read_document(path: Path) -> Found:
