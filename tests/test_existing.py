@@ -811,3 +811,80 @@ def test_table_three_split_in_two_tables(tmp_path: Path, rng: random.Random, kin
     path = write(hand, tmp_path, kind)
     assert input_cells(path) == expected_cells(hand)
     assert messages(path) == ([], [])
+
+
+# --------------------------------------------------------------------------
+# Blank cells of table 三: data cells, never labels
+# --------------------------------------------------------------------------
+
+
+def _zero_first_received(data: dict[str, Any]) -> dict[str, Any]:
+    """一、本年新收 / 自然人 = 0, its applications carried over from last year instead (still balanced)."""
+    requests = data[L.REQUESTS.key]
+    rows = list(requests)
+    received, carried = rows[0], rows[1]
+    requests[carried][0] += requests[received][0]
+    requests[received][0] = 0
+    return data
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("text", ["", "/", "-", "—", "无"])
+def test_blank_natural_person_cell_in_the_first_row_of_table_three(
+    tmp_path: Path, rng: random.Random, kind: str, text: str
+) -> None:
+    """Only the 自然人 cell of 一、本年新收… emptied: the row's numbers stay in their columns."""
+    hand = hand_from(_zero_first_received(clean_data(rng)))
+    natural = L.RECEIVED_ROW.field(COLUMNS[0])
+    assert hand.cells[natural.key] == 0
+    hand.set(natural.key, text)
+    path = write(hand, tmp_path, kind)
+    errors, warnings = messages(path)
+    assert errors == []
+    assert input_cells(path) == expected_cells(hand)
+    if text:
+        assert any("不是数字" in w and f"{natural.place_name}（“{text}”）" in w for w in warnings), warnings
+    else:
+        assert any(w.endswith(f"1 个单元格空白（没有的数应填 0）：{natural.place_name}") for w in warnings), warnings
+
+
+def _zero_table(data: dict[str, Any], key: str) -> None:
+    def zero(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: zero(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [zero(v) for v in value]
+        return type(value)(0)
+
+    data[key] = zero(data[key])
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("merges", [True, False])
+@pytest.mark.parametrize("key", [t.key for t in LAYOUT.tables])
+def test_a_table_left_blank_is_all_zero(
+    tmp_path: Path, rng: random.Random, kind: str, merges: bool, key: str
+) -> None:
+    """An agency with no application leaves every data cell of table 三 empty (or of 二, 四):
+    read as 0, warned, extracted."""
+    data = clean_data(rng)
+    _zero_table(data, key)
+    hand = hand_from(data)
+    table = next(t for t in LAYOUT.tables if t.key == key)
+    for f in table.fields:
+        hand.printed[f.key] = ""
+    hand._refill()
+    if not merges:  # the merged labels written as a label and blank cells below it
+        hand.no_vertical_merges(table.key)
+    path = write(hand, tmp_path, kind)
+    errors, warnings = messages(path)
+    assert errors == []
+    inputs = [f for f in table.fields if f.kind is not L.Kind.TOTAL]
+    blank = next(w for w in warnings if "空白" in w)
+    assert blank.startswith(f"{table.heading}: {len(inputs)} 个单元格空白")
+    assert input_cells(path) == expected_cells(hand)
+    assert all(input_cells(path)[f.key] == 0 for f in inputs)
+    result = invoke("extract", path, "-o", tmp_path / "x.toml")
+    assert result.exit_code == 0, result.output
+    report = load(tmp_path / "x.toml")
+    assert {k: report.cells[k] for k in expected_cells(hand)} == expected_cells(hand)

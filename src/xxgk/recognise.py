@@ -164,17 +164,30 @@ def match_table(found: FoundTable, layout_name: str, table_key: str) -> TableMat
     if result.exact < 3:
         return result
 
-    # each grid position: its label, or for a blank position the label above it (a vertical
-    # merge written as blank cells), or None
+    # each grid position: its label, or for a blank position among the labels the label above
+    # it (a vertical merge written as blank cells), or None.  A blank position is among the
+    # labels when the next filled position to its right holds a label; otherwise it is a blank
+    # data cell (a blank 自然人 cell, a table left blank) and names nothing.
     nrows, ncols = found.nrows, found.ncols
     seen: list[str | None] = [None] * ncols  # per column: what a blank position inherits
     row_seq: list[list[tuple[int, str]]] = []
     for r in range(nrows):
-        seq = []
+        filled: list[int | None] = []  # per column: the origin there, None when blank
         for c in range(ncols):
             at = owner.get((r, c))
-            if at is None or not norm(found.cells[at].text):
-                lab = seen[c]
+            filled.append(at if at is not None and norm(found.cells[at].text) else None)
+        label_after = False  # the next filled position to the right holds a label
+        among_labels = [False] * ncols
+        for c in range(ncols - 1, -1, -1):
+            among_labels[c] = label_after
+            at = filled[c]
+            if at is not None:
+                label_after = kinds[at] != (None, None)
+        seq = []
+        for c in range(ncols):
+            at = filled[c]
+            if at is None:
+                lab = seen[c] if among_labels[c] else None
             else:
                 lab = kinds[at][0] or kinds[at][1]
                 seen[c] = lab
