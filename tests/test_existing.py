@@ -888,3 +888,54 @@ def test_a_table_left_blank_is_all_zero(
     assert result.exit_code == 0, result.output
     report = load(tmp_path / "x.toml")
     assert {k: report.cells[k] for k in expected_cells(hand)} == expected_cells(hand)
+
+
+# --------------------------------------------------------------------------
+# Drafts and unfilled forms
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_draft_line_and_fill_in_marks_are_warned_by_place(tmp_path: Path, rng: random.Random, kind: str) -> None:
+    from xxgk.draft import DRAFT_FOUND, DRAFT_LINE
+
+    hand = hand_from(clean_data(rng))
+    hand.above_title = [DRAFT_LINE]
+    hand.agency = f"{L.TO_FILL}机关全称"
+    hand.text[L.OVERVIEW.key] = [f"本年度，本机关{L.TO_FILL}。"]
+    hand.text[L.OTHER.key] = [f"本机关{L.TO_FILL_MARK}：未收取信息处理费，或收取的金额】。"]
+    path = write(hand, tmp_path, kind)
+    r = check_one(path)
+    assert r.reading is not None and r.reading.agency == hand.agency  # the 草稿 line is not the agency
+    assert r.errors == []
+    warnings = [str(w) for w in r.warnings]
+    assert f"标题: {DRAFT_FOUND}：“{DRAFT_LINE}”" in warnings
+    assert f"标题: 仍是待填写的占位文字 “{hand.agency}”" in warnings
+    left = {w.place for w in r.warnings if w.message == L.TO_FILL_LEFT}
+    assert left == {L.OVERVIEW.heading, L.OTHER.heading}
+    assert "仍有待填写的内容（【请填写】）" == L.TO_FILL_LEFT
+
+
+@pytest.mark.parametrize("form", [[], ["--html"]])
+def test_check_warns_of_a_draft_xxgk_rendered(tmp_path: Path, form: list[str]) -> None:
+    """``xxgk render --draft`` of an untouched ``init`` file, then ``xxgk check``: a draft, places to fill."""
+    from xxgk.draft import DRAFT_FOUND
+
+    source = tmp_path / "new.toml"
+    assert invoke("init", "-o", source, "--year", "2024").exit_code == 0
+    assert invoke("render", source, "-o", tmp_path / "out", "--draft", *form).exit_code == 0
+    for path in sorted((tmp_path / "out").iterdir()):
+        r = check_one(path)
+        assert r.errors == [], (path, r.errors)
+        places = {w.place for w in r.warnings if w.message == L.TO_FILL_LEFT}
+        assert {L.OVERVIEW.heading, L.PROBLEMS.heading, L.OTHER.heading} <= places
+        assert any(w.message.startswith(DRAFT_FOUND) for w in r.warnings), r.warnings
+
+
+def test_a_final_report_is_no_draft(tmp_path: Path, rng: random.Random) -> None:
+    hand = hand_from(clean_data(rng))
+    hand.text[L.OVERVIEW.key] = ["本年度起草稿件数量有所增加。", *hand.text[L.OVERVIEW.key]]
+    hand.above_title = ["附件"]
+    r = check_one(to_docx(hand, tmp_path / "r.docx"))
+    assert r.reading is not None and r.reading.draft == ""
+    assert r.warnings == []

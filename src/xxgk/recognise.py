@@ -22,6 +22,7 @@ from functools import cache, lru_cache
 
 from xxgk import layouts as L
 from xxgk.compute import Number
+from xxgk.draft import DRAFT
 from xxgk.errors import Problem
 from xxgk.formats.found import Found, FoundTable, Origin
 
@@ -281,6 +282,7 @@ class Reading:
     published: datetime.date | None = None  # a portal's 发布日期
     signature_agency: str = ""
     period_year: int | None = None  # the year of the statistics period in the text
+    draft: str = ""  # the 草稿 line above the title, as found (xxgk render --draft writes one)
     text: dict[str, list[str]] = field(default_factory=dict)  # section key → paragraphs
     found_cells: dict[str, CellValue] = field(default_factory=dict)  # every found cell by field key
     subtotals: list[Subtotal] = field(default_factory=list)
@@ -545,6 +547,12 @@ def heading_index(paragraphs: list[str]) -> dict[str, tuple[int, str]]:
     return out
 
 
+def is_draft_line(paragraph: str) -> bool:
+    """草稿, or 草稿（尚未定稿，请勿报送） as ``xxgk render --draft`` writes it above the title."""
+    n = norm(paragraph)
+    return n == norm(DRAFT) or n.startswith(norm(DRAFT) + "(")
+
+
 def _read_text(found: Found, reading: Reading) -> None:
     paragraphs = [p.strip() for p in found.paragraphs if p.strip()]
     heads = heading_index(paragraphs)
@@ -563,12 +571,12 @@ def _read_text(found: Found, reading: Reading) -> None:
         title = paragraphs[title_at].replace(" ", "")
         if title.startswith(L.REPORT_NAME) and title_at > 0:  # 示例局2024年 / 政府信息公开工作年度报告
             prev = paragraphs[title_at - 1].replace(" ", "")
-            if len(prev) <= L_MAX_TITLE_LINE and not _DATE.search(prev):
+            if len(prev) <= L_MAX_TITLE_LINE and not _DATE.search(prev) and not is_draft_line(prev):
                 title = prev + title
         head = _YEAR_IN_TITLE.sub("", title.split(L.REPORT_NAME, 1)[0]).strip("（）() ")
         if not head and title_at > 0:  # two lines: the agency, then 2022年…报告
             prev = paragraphs[title_at - 1].replace(" ", "")
-            if len(prev) <= L_MAX_TITLE_LINE and not _DATE.search(prev):
+            if len(prev) <= L_MAX_TITLE_LINE and not _DATE.search(prev) and not is_draft_line(prev):
                 head = prev
                 title = prev + title
         reading.agency = head
@@ -576,6 +584,9 @@ def _read_text(found: Found, reading: Reading) -> None:
         years = _YEAR_IN_TITLE.findall(title)
         if years:
             reading.year = int(years[0])
+    reading.draft = next(
+        (p for p in paragraphs[: title_at if title_at is not None else first] if is_draft_line(p)), ""
+    )
     for p in paragraphs:
         if m := _PUBLISHED.search(unicodedata.normalize("NFKC", p)):
             reading.published = parse_date(m.group(1))
