@@ -939,3 +939,59 @@ def test_a_final_report_is_no_draft(tmp_path: Path, rng: random.Random) -> None:
     r = check_one(to_docx(hand, tmp_path / "r.docx"))
     assert r.reading is not None and r.reading.draft == ""
     assert r.warnings == []
+
+
+# --------------------------------------------------------------------------
+# PDF text: paragraphs guessed from where the lines stand
+# --------------------------------------------------------------------------
+
+
+def _pdf_of_lines(lines: list[tuple[float, str]], size: float = 12.0) -> bytes:
+    """A one-page PDF by hand: each line (its left edge, its text) in a CJK font that is not embedded
+    (STSong-Light, UCS-2 codes, every character one em wide)."""
+    ops = [
+        f"BT /F1 {size:g} Tf {x0:g} {780 - i * size * 1.8:g} Td <{text.encode('utf-16-be').hex().upper()}> Tj ET"
+        for i, (x0, text) in enumerate(lines)
+    ]
+    stream = "\n".join(ops).encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >>"
+        b" /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H"
+        b" /DescendantFonts [6 0 R] >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light"
+        b" /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> /DW 1000 >>",
+    ]
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for i, obj in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return out
+
+
+def test_pdf_line_ending_at_the_right_margin_runs_on(tmp_path: Path) -> None:
+    """A line that fills the text width runs on into the next line, even when it happens to end a
+    sentence; a line indented by two characters starts a paragraph."""
+    from xxgk.documents import read_document
+
+    left, size = 90.0, 12.0  # 28 characters to a line: 90 … 426
+    indent = left + 2 * size
+    first = "本机关认真贯彻落实政府信息公开条例，持续推进政务公开"  # 26 after the indent: to the margin
+    full_stop = "主动公开政府信息一千二百条，其中规章二件、规范文件十件。"  # 28: to the margin, ends with 。
+    rest = "其余为工作动态。"
+    second = "依申请公开工作规范有序，答复及时，未发生因答复引起的纠纷。"[:26]
+    third = "第三段从这里开始。"
+    assert (len(first), len(full_stop), len(second)) == (26, 28, 26)
+    lines = [(left, L.OVERVIEW.heading or ""), (indent, first), (left, full_stop), (left, rest),
+             (indent, second), (indent, third)]
+    path = tmp_path / "r.pdf"
+    path.write_bytes(_pdf_of_lines(lines, size))
+    assert read_document(path).paragraphs == [L.OVERVIEW.heading, first + full_stop + rest, second, third]
