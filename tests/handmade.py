@@ -45,6 +45,7 @@ class Hand:
     printed: dict[str, str] = field(default_factory=dict)  # field key → text printed instead
     tables: dict[str, list[Origin]] = field(default_factory=dict)
     pieces: dict[str, list[list[Origin]]] = field(default_factory=dict)  # a table printed in pieces
+    above_title: list[str] = field(default_factory=list)  # paragraphs above the title (a 草稿 line)
 
     def title(self) -> list[str]:
         return [self.agency, f"{self.year}年{L.REPORT_NAME}"]
@@ -149,7 +150,7 @@ def hand_from(data: dict[str, Any], *, text: dict[str, list[str]] | None = None)
 
 def _blocks(hand: Hand) -> list[str | list[Origin]]:
     """The document in order: paragraphs and tables."""
-    out: list[str | list[Origin]] = [*hand.title(), ""]
+    out: list[str | list[Origin]] = [*hand.above_title, *hand.title(), ""]
     for key in hand.order:
         section = next(s for s in L.SECTIONS if s.key == key)
         if key in hand.headings:

@@ -811,3 +811,187 @@ def test_table_three_split_in_two_tables(tmp_path: Path, rng: random.Random, kin
     path = write(hand, tmp_path, kind)
     assert input_cells(path) == expected_cells(hand)
     assert messages(path) == ([], [])
+
+
+# --------------------------------------------------------------------------
+# Blank cells of table 三: data cells, never labels
+# --------------------------------------------------------------------------
+
+
+def _zero_first_received(data: dict[str, Any]) -> dict[str, Any]:
+    """一、本年新收 / 自然人 = 0, its applications carried over from last year instead (still balanced)."""
+    requests = data[L.REQUESTS.key]
+    rows = list(requests)
+    received, carried = rows[0], rows[1]
+    requests[carried][0] += requests[received][0]
+    requests[received][0] = 0
+    return data
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("text", ["", "/", "-", "—", "无"])
+def test_blank_natural_person_cell_in_the_first_row_of_table_three(
+    tmp_path: Path, rng: random.Random, kind: str, text: str
+) -> None:
+    """Only the 自然人 cell of 一、本年新收… emptied: the row's numbers stay in their columns."""
+    hand = hand_from(_zero_first_received(clean_data(rng)))
+    natural = L.RECEIVED_ROW.field(COLUMNS[0])
+    assert hand.cells[natural.key] == 0
+    hand.set(natural.key, text)
+    path = write(hand, tmp_path, kind)
+    errors, warnings = messages(path)
+    assert errors == []
+    assert input_cells(path) == expected_cells(hand)
+    if text:
+        assert any("不是数字" in w and f"{natural.place_name}（“{text}”）" in w for w in warnings), warnings
+    else:
+        assert any(w.endswith(f"1 个单元格空白（没有的数应填 0）：{natural.place_name}") for w in warnings), warnings
+
+
+def _zero_table(data: dict[str, Any], key: str) -> None:
+    def zero(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: zero(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [zero(v) for v in value]
+        return type(value)(0)
+
+    data[key] = zero(data[key])
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("merges", [True, False])
+@pytest.mark.parametrize("key", [t.key for t in LAYOUT.tables])
+def test_a_table_left_blank_is_all_zero(
+    tmp_path: Path, rng: random.Random, kind: str, merges: bool, key: str
+) -> None:
+    """An agency with no application leaves every data cell of table 三 empty (or of 二, 四):
+    read as 0, warned, extracted."""
+    data = clean_data(rng)
+    _zero_table(data, key)
+    hand = hand_from(data)
+    table = next(t for t in LAYOUT.tables if t.key == key)
+    for f in table.fields:
+        hand.printed[f.key] = ""
+    hand._refill()
+    if not merges:  # the merged labels written as a label and blank cells below it
+        hand.no_vertical_merges(table.key)
+    path = write(hand, tmp_path, kind)
+    errors, warnings = messages(path)
+    assert errors == []
+    inputs = [f for f in table.fields if f.kind is not L.Kind.TOTAL]
+    blank = next(w for w in warnings if "空白" in w)
+    assert blank.startswith(f"{table.heading}: {len(inputs)} 个单元格空白")
+    assert input_cells(path) == expected_cells(hand)
+    assert all(input_cells(path)[f.key] == 0 for f in inputs)
+    result = invoke("extract", path, "-o", tmp_path / "x.toml")
+    assert result.exit_code == 0, result.output
+    report = load(tmp_path / "x.toml")
+    assert {k: report.cells[k] for k in expected_cells(hand)} == expected_cells(hand)
+
+
+# --------------------------------------------------------------------------
+# Drafts and unfilled forms
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_draft_line_and_fill_in_marks_are_warned_by_place(tmp_path: Path, rng: random.Random, kind: str) -> None:
+    from xxgk.draft import DRAFT_FOUND, DRAFT_LINE
+
+    hand = hand_from(clean_data(rng))
+    hand.above_title = [DRAFT_LINE]
+    hand.agency = f"{L.TO_FILL}机关全称"
+    hand.text[L.OVERVIEW.key] = [f"本年度，本机关{L.TO_FILL}。"]
+    hand.text[L.OTHER.key] = [f"本机关{L.TO_FILL_MARK}：未收取信息处理费，或收取的金额】。"]
+    path = write(hand, tmp_path, kind)
+    r = check_one(path)
+    assert r.reading is not None and r.reading.agency == hand.agency  # the 草稿 line is not the agency
+    assert r.errors == []
+    warnings = [str(w) for w in r.warnings]
+    assert f"标题: {DRAFT_FOUND}：“{DRAFT_LINE}”" in warnings
+    assert f"标题: 仍是待填写的占位文字 “{hand.agency}”" in warnings
+    left = {w.place for w in r.warnings if w.message == L.TO_FILL_LEFT}
+    assert left == {L.OVERVIEW.heading, L.OTHER.heading}
+    assert "仍有待填写的内容（【请填写】）" == L.TO_FILL_LEFT
+
+
+@pytest.mark.parametrize("form", [[], ["--html"]])
+def test_check_warns_of_a_draft_xxgk_rendered(tmp_path: Path, form: list[str]) -> None:
+    """``xxgk render --draft`` of an untouched ``init`` file, then ``xxgk check``: a draft, places to fill."""
+    from xxgk.draft import DRAFT_FOUND
+
+    source = tmp_path / "new.toml"
+    assert invoke("init", "-o", source, "--year", "2024").exit_code == 0
+    assert invoke("render", source, "-o", tmp_path / "out", "--draft", *form).exit_code == 0
+    for path in sorted((tmp_path / "out").iterdir()):
+        r = check_one(path)
+        assert r.errors == [], (path, r.errors)
+        places = {w.place for w in r.warnings if w.message == L.TO_FILL_LEFT}
+        assert {L.OVERVIEW.heading, L.PROBLEMS.heading, L.OTHER.heading} <= places
+        assert any(w.message.startswith(DRAFT_FOUND) for w in r.warnings), r.warnings
+
+
+def test_a_final_report_is_no_draft(tmp_path: Path, rng: random.Random) -> None:
+    hand = hand_from(clean_data(rng))
+    hand.text[L.OVERVIEW.key] = ["本年度起草稿件数量有所增加。", *hand.text[L.OVERVIEW.key]]
+    hand.above_title = ["附件"]
+    r = check_one(to_docx(hand, tmp_path / "r.docx"))
+    assert r.reading is not None and r.reading.draft == ""
+    assert r.warnings == []
+
+
+# --------------------------------------------------------------------------
+# PDF text: paragraphs guessed from where the lines stand
+# --------------------------------------------------------------------------
+
+
+def _pdf_of_lines(lines: list[tuple[float, str]], size: float = 12.0) -> bytes:
+    """A one-page PDF by hand: each line (its left edge, its text) in a CJK font that is not embedded
+    (STSong-Light, UCS-2 codes, every character one em wide)."""
+    ops = [
+        f"BT /F1 {size:g} Tf {x0:g} {780 - i * size * 1.8:g} Td <{text.encode('utf-16-be').hex().upper()}> Tj ET"
+        for i, (x0, text) in enumerate(lines)
+    ]
+    stream = "\n".join(ops).encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >>"
+        b" /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H"
+        b" /DescendantFonts [6 0 R] >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light"
+        b" /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> /DW 1000 >>",
+    ]
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for i, obj in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return out
+
+
+def test_pdf_line_ending_at_the_right_margin_runs_on(tmp_path: Path) -> None:
+    """A line that fills the text width runs on into the next line, even when it happens to end a
+    sentence; a line indented by two characters starts a paragraph."""
+    from xxgk.documents import read_document
+
+    left, size = 90.0, 12.0  # 28 characters to a line: 90 … 426
+    indent = left + 2 * size
+    first = "本机关认真贯彻落实政府信息公开条例，持续推进政务公开"  # 26 after the indent: to the margin
+    full_stop = "主动公开政府信息一千二百条，其中规章二件、规范文件十件。"  # 28: to the margin, ends with 。
+    rest = "其余为工作动态。"
+    second = "依申请公开工作规范有序，答复及时，未发生因答复引起的纠纷。"[:26]
+    third = "第三段从这里开始。"
+    assert (len(first), len(full_stop), len(second)) == (26, 28, 26)
+    lines = [(left, L.OVERVIEW.heading or ""), (indent, first), (left, full_stop), (left, rest),
+             (indent, second), (indent, third)]
+    path = tmp_path / "r.pdf"
+    path.write_bytes(_pdf_of_lines(lines, size))
+    assert read_document(path).paragraphs == [L.OVERVIEW.heading, first + full_stop + rest, second, third]

@@ -59,14 +59,14 @@ def warnings(report: Report) -> list[Problem]:
             )
         )
     if L.TO_FILL_MARK in report.agency:
-        out.append(Problem(M.META_PLACES["agency"], f"仍是待填写的占位文字 “{report.agency}”"))
+        out.append(Problem(M.META_PLACES["agency"], L.TO_FILL_NAME.format(report.agency)))
     for section in L.TEXT_SECTIONS:
         name = L.text_section_name(section)
         content = "".join(p.text for p in report.text.get(section.key, []))
         if section is L.PREFACE and report.data[L.TEXT_KEY].get(section.key) is None:
             continue  # generated
         if L.TO_FILL_MARK in content:
-            out.append(Problem(name, f"仍有待填写的内容（{L.TO_FILL}）"))
+            out.append(Problem(name, L.TO_FILL_LEFT))
         elif not content.strip("…. 　"):
             out.append(Problem(name, "内容为空，请填写"))
     for section in L.TEXT_SECTIONS:

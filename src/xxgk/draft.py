@@ -20,6 +20,7 @@ from xxgk.report import Report
 DRAFT = "草稿"
 DRAFT_SUFFIX = f"（{DRAFT}）"
 DRAFT_LINE = f"{DRAFT}（尚未定稿，请勿报送）"
+DRAFT_FOUND = f"这是一份草稿（首页注明 “{DRAFT}”），不应报送"  # check: a report that is a draft
 DOCUMENT = "word/document.xml"
 
 
@@ -27,7 +28,7 @@ def unfilled(report: Report) -> list[Problem]:
     """Every place of the report that still holds the fill-in marker (【请填写】…)."""
     out = []
     if L.TO_FILL_MARK in report.agency:
-        out.append(Problem(M.META_PLACES["agency"], f"仍是待填写的占位文字 “{report.agency}”"))
+        out.append(Problem(M.META_PLACES["agency"], L.TO_FILL_NAME.format(report.agency)))
     for section in L.TEXT_SECTIONS:
         if report.data.get(L.TEXT_KEY, {}).get(section.key) is None:
             continue  # generated (the preface): it only repeats the agency's name

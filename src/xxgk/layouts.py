@@ -28,6 +28,8 @@ DEFAULT_PREFACE = (
 FEE_KEYWORD = "信息处理费"
 TO_FILL = "【请填写】"  # what a clerk still has to fill in (init, aggregate)
 TO_FILL_MARK = TO_FILL[:-1]  # also catches 【请填写：…】
+TO_FILL_LEFT = f"仍有待填写的内容（{TO_FILL}）"  # a text that still holds the marker
+TO_FILL_NAME = "仍是待填写的占位文字 “{}”"  # an agency name that is still the marker
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from functools import cache, lru_cache
 
 from xxgk import layouts as L
 from xxgk.compute import Number
+from xxgk.draft import DRAFT
 from xxgk.errors import Problem
 from xxgk.formats.found import Found, FoundTable, Origin
 
@@ -164,17 +165,30 @@ def match_table(found: FoundTable, layout_name: str, table_key: str) -> TableMat
     if result.exact < 3:
         return result
 
-    # each grid position: its label, or for a blank position the label above it (a vertical
-    # merge written as blank cells), or None
+    # each grid position: its label, or for a blank position among the labels the label above
+    # it (a vertical merge written as blank cells), or None.  A blank position is among the
+    # labels when the next filled position to its right holds a label; otherwise it is a blank
+    # data cell (a blank 自然人 cell, a table left blank) and names nothing.
     nrows, ncols = found.nrows, found.ncols
     seen: list[str | None] = [None] * ncols  # per column: what a blank position inherits
     row_seq: list[list[tuple[int, str]]] = []
     for r in range(nrows):
-        seq = []
+        filled: list[int | None] = []  # per column: the origin there, None when blank
         for c in range(ncols):
             at = owner.get((r, c))
-            if at is None or not norm(found.cells[at].text):
-                lab = seen[c]
+            filled.append(at if at is not None and norm(found.cells[at].text) else None)
+        label_after = False  # the next filled position to the right holds a label
+        among_labels = [False] * ncols
+        for c in range(ncols - 1, -1, -1):
+            among_labels[c] = label_after
+            at = filled[c]
+            if at is not None:
+                label_after = kinds[at] != (None, None)
+        seq = []
+        for c in range(ncols):
+            at = filled[c]
+            if at is None:
+                lab = seen[c] if among_labels[c] else None
             else:
                 lab = kinds[at][0] or kinds[at][1]
                 seen[c] = lab
@@ -268,6 +282,7 @@ class Reading:
     published: datetime.date | None = None  # a portal's 发布日期
     signature_agency: str = ""
     period_year: int | None = None  # the year of the statistics period in the text
+    draft: str = ""  # the 草稿 line above the title, as found (xxgk render --draft writes one)
     text: dict[str, list[str]] = field(default_factory=dict)  # section key → paragraphs
     found_cells: dict[str, CellValue] = field(default_factory=dict)  # every found cell by field key
     subtotals: list[Subtotal] = field(default_factory=list)
@@ -532,6 +547,12 @@ def heading_index(paragraphs: list[str]) -> dict[str, tuple[int, str]]:
     return out
 
 
+def is_draft_line(paragraph: str) -> bool:
+    """草稿, or 草稿（尚未定稿，请勿报送） as ``xxgk render --draft`` writes it above the title."""
+    n = norm(paragraph)
+    return n == norm(DRAFT) or n.startswith(norm(DRAFT) + "(")
+
+
 def _read_text(found: Found, reading: Reading) -> None:
     paragraphs = [p.strip() for p in found.paragraphs if p.strip()]
     heads = heading_index(paragraphs)
@@ -550,12 +571,12 @@ def _read_text(found: Found, reading: Reading) -> None:
         title = paragraphs[title_at].replace(" ", "")
         if title.startswith(L.REPORT_NAME) and title_at > 0:  # 示例局2024年 / 政府信息公开工作年度报告
             prev = paragraphs[title_at - 1].replace(" ", "")
-            if len(prev) <= L_MAX_TITLE_LINE and not _DATE.search(prev):
+            if len(prev) <= L_MAX_TITLE_LINE and not _DATE.search(prev) and not is_draft_line(prev):
                 title = prev + title
         head = _YEAR_IN_TITLE.sub("", title.split(L.REPORT_NAME, 1)[0]).strip("（）() ")
         if not head and title_at > 0:  # two lines: the agency, then 2022年…报告
             prev = paragraphs[title_at - 1].replace(" ", "")
-            if len(prev) <= L_MAX_TITLE_LINE and not _DATE.search(prev):
+            if len(prev) <= L_MAX_TITLE_LINE and not _DATE.search(prev) and not is_draft_line(prev):
                 head = prev
                 title = prev + title
         reading.agency = head
@@ -563,6 +584,9 @@ def _read_text(found: Found, reading: Reading) -> None:
         years = _YEAR_IN_TITLE.findall(title)
         if years:
             reading.year = int(years[0])
+    reading.draft = next(
+        (p for p in paragraphs[: title_at if title_at is not None else first] if is_draft_line(p)), ""
+    )
     for p in paragraphs:
         if m := _PUBLISHED.search(unicodedata.normalize("NFKC", p)):
             reading.published = parse_date(m.group(1))

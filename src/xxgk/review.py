@@ -17,6 +17,7 @@ from decimal import Decimal
 from xxgk import layouts as L
 from xxgk.checks import compare_with_previous
 from xxgk.compute import Number, compute
+from xxgk.draft import DRAFT_FOUND
 from xxgk.errors import Problem
 from xxgk.recognise import Reading, norm
 from xxgk.report import Report
@@ -128,8 +129,24 @@ def _national_labels(layout: L.Layout) -> list[Problem]:
     return out
 
 
-def warnings(reading: Reading, cells: Mapping[str, Number]) -> list[Problem]:
+def unfinished(reading: Reading) -> list[Problem]:
+    """A draft (its 草稿 line above the title), and each place that still holds 【请填写】."""
     out: list[Problem] = []
+    if reading.draft:
+        out.append(Problem("标题", f"{DRAFT_FOUND}：“{reading.draft}”"))
+    names = {"标题": (reading.agency, reading.title), "落款": (reading.signature_agency,)}
+    for place, texts in names.items():
+        text = next((t for t in texts if L.TO_FILL_MARK in t), None)
+        if text is not None:
+            out.append(Problem(place, L.TO_FILL_NAME.format(text)))
+    for section in L.SECTIONS:
+        if any(L.TO_FILL_MARK in p.replace(" ", "") for p in reading.text.get(section.key, [])):
+            out.append(Problem(L.text_section_name(section), L.TO_FILL_LEFT))
+    return out
+
+
+def warnings(reading: Reading, cells: Mapping[str, Number]) -> list[Problem]:
+    out: list[Problem] = unfinished(reading)
     layout = reading.layout
     year = reading.year
     first, last = layout.years

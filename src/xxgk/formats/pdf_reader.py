@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from xxgk.formats.docx_dump import Origin
@@ -20,6 +21,16 @@ MAX_PAGES = 60
 # pdfminer puts a space between Chinese text and digits set in another font: not in the text
 _CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 _SPACE_BY_CJK = re.compile(rf"(?<=[{_CJK}])[ \t]+|[ \t]+(?=[{_CJK}])")
+
+
+@dataclass(frozen=True)
+class Line:
+    """A line of text outside the tables, where it stands on its page (points)."""
+
+    text: str
+    x0: float
+    x1: float
+    size: float  # its height: a character's width in Chinese text
 
 
 class NotReadable(Exception):
@@ -83,6 +94,7 @@ def read_pdf(data: bytes, source: str) -> Found:
 
 def _read(pdf: Any, source: str) -> Found:
     found = Found(source, "pdf")
+    blocks: list[Line | FoundTable] = []
     chars = 0
     with pdf:
         if len(pdf.pages) > MAX_PAGES:
@@ -92,7 +104,7 @@ def _read(pdf: Any, source: str) -> Found:
             chars += len(page.chars)
             tables = page.find_tables()
             boxes = [t.bbox for t in tables]
-            items: list[tuple[float, str | FoundTable]] = []
+            items: list[tuple[float, Line | FoundTable]] = []
             for t in tables:
                 items.append((t.bbox[1], FoundTable(_grid(t))))
 
@@ -102,7 +114,8 @@ def _read(pdf: Any, source: str) -> Found:
 
             text_page = page.filter(outside)
             for line in text_page.extract_text_lines(return_chars=False):
-                items.append((line["top"], line["text"]))
+                size = float(line["bottom"] - line["top"])
+                items.append((line["top"], Line(line["text"], float(line["x0"]), float(line["x1"]), size)))
             items.sort(key=lambda item: item[0])
             for i, (_, item) in enumerate(items):
                 if isinstance(item, FoundTable):
@@ -115,15 +128,16 @@ def _read(pdf: Any, source: str) -> Found:
                             if o.row >= skip
                         ]
                         continue
-                    found.blocks.append(item)
+                    blocks.append(item)
                     last_table = item
                 else:
-                    found.blocks.append(item)
-                    if item.strip():
-                        last_table = None if _is_body(item) else last_table
+                    blocks.append(item)
+                    if item.text.strip():
+                        last_table = None if _is_body(item.text) else last_table
     if chars == 0:
         raise NotReadable("PDF 没有文字层（多为扫描件），无法读取其中的文字和数字；请取得 Word 或网页版本")
-    return _join_lines(found)
+    found.blocks = join_lines(blocks)
+    return found
 
 
 def _continues(before: FoundTable, after: FoundTable) -> bool:
@@ -148,25 +162,52 @@ def _is_body(line: str) -> bool:
     return not s.isdigit()
 
 
-def _join_lines(found: Found) -> Found:
-    """PDF lines → paragraphs: a line that ends a sentence, or a short line, ends a paragraph."""
+BODY_LINE = 20  # characters: a shorter line ends its paragraph (a heading, a signature)
+
+
+def join_lines(blocks: list[Line | FoundTable]) -> list[str | FoundTable]:
+    """PDF lines → paragraphs, guessed: a line that reaches the right margin (within a character)
+    runs on into the next one unless that one is indented by two characters; any other line ends
+    its paragraph when it ends a sentence or is short.  The margins are those of the body lines."""
+    body = [b for b in blocks if isinstance(b, Line) and len(b.text.strip()) >= BODY_LINE]
+    left = min((b.x0 for b in body), default=0.0)
+    right = max((b.x1 for b in body), default=0.0)
+
+    def full(line: Line) -> bool:  # from the left margin (or its indent) to the right margin
+        return bool(body) and line.x1 >= right - line.size and line.x0 <= left + 3 * line.size
+
+    def indented(line: Line) -> bool:
+        return line.x0 >= left + 1.5 * line.size
+
     out: list[str | FoundTable] = []
     buffer = ""
-    for block in found.blocks:
+    for n, block in enumerate(blocks):
         if isinstance(block, FoundTable):
             if buffer:
                 out.append(buffer)
                 buffer = ""
             out.append(block)
             continue
-        line = _SPACE_BY_CJK.sub("", block.strip())
-        if not line or (line.strip("-— ").isdigit() and len(line) <= 8):
-            continue  # page numbers
+        if _is_page_number(block.text):
+            continue
+        line = _SPACE_BY_CJK.sub("", block.text.strip())
         buffer += line
-        if line.endswith(("。", "：", ":", "！", "？", "；")) or len(line) < 20:
+        after = next(
+            (b for b in blocks[n + 1 :] if not (isinstance(b, Line) and _is_page_number(b.text))), None
+        )
+        if isinstance(after, Line) and full(block) and len(line) >= BODY_LINE:
+            ends = indented(after)
+        else:
+            ends = line.endswith(("。", "：", ":", "！", "？", "；")) or len(line) < BODY_LINE
+        if ends:
             out.append(buffer)
             buffer = ""
     if buffer:
         out.append(buffer)
-    found.blocks = out
-    return found
+    return out
+
+
+def _is_page_number(text: str) -> bool:
+    """A page number (or a blank line): not part of the text."""
+    line = _SPACE_BY_CJK.sub("", text.strip())
+    return not line or (line.strip("-— ").isdigit() and len(line) <= 8)
