@@ -8,11 +8,9 @@ tracked insertions are looked into; nested tables inside a cell become text.
 
 from __future__ import annotations
 
-import io
-import zipfile
-
 from lxml import etree
 
+from xxgk.files import Refused, open_zip, read_member
 from xxgk.formats.docx_dump import Origin, W
 from xxgk.formats.found import Found, FoundTable
 
@@ -29,20 +27,16 @@ class NotReadable(Exception):
 
 def read_docx(data: bytes, source: str) -> Found:
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+        archive = open_zip(data)
+    except Refused:
         raise NotReadable("不是 .docx 文件（文件已损坏，或是改了扩展名的其他文件）") from None
     with archive:
         try:
-            info = archive.getinfo("word/document.xml")
+            xml = read_member(archive, "word/document.xml", MAX_DOCUMENT_XML)
         except KeyError:
             raise NotReadable("不是 Word 文档（压缩包中没有 word/document.xml）") from None
-        if info.file_size > MAX_DOCUMENT_XML:
-            raise NotReadable("文档正文解压后过大，不像是年度报告") from None
-        with archive.open(info) as fh:
-            xml = fh.read(MAX_DOCUMENT_XML + 1)
-    if len(xml) > MAX_DOCUMENT_XML:
-        raise NotReadable("文档正文解压后过大，不像是年度报告")
+        except Refused:
+            raise NotReadable("文档正文解压后过大或已损坏，不像是年度报告") from None
     try:
         parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
         root = etree.fromstring(xml, parser)
