@@ -470,15 +470,8 @@ def test_check_refuses_what_it_cannot_read(tmp_path: Path) -> None:
     assert_user_error(invoke("extract", tmp_path / "r.xls"), "不认识的文件类型")
 
 
-def _pdf_without_text() -> bytes:
-    """A one-page PDF with a drawn rectangle and no text: what a scanner gives, minus the image."""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
-    ]
-    stream = b"10 10 100 100 re f"
-    objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+def _pdf_file(objects: list[bytes]) -> bytes:
+    """A PDF of the given numbered objects (1 is the catalog), with its cross-reference table."""
     out = b"%PDF-1.4\n"
     offsets = []
     for i, obj in enumerate(objects, 1):
@@ -489,6 +482,18 @@ def _pdf_without_text() -> bytes:
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return out
+
+
+def _pdf_without_text() -> bytes:
+    """A one-page PDF with a drawn rectangle and no text: what a scanner gives, minus the image."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+    ]
+    stream = b"10 10 100 100 re f"
+    objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+    return _pdf_file(objects)
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -965,16 +970,7 @@ def _pdf_of_lines(lines: list[tuple[float, str]], size: float = 12.0) -> bytes:
         b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light"
         b" /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> /DW 1000 >>",
     ]
-    out = b"%PDF-1.4\n"
-    offsets = []
-    for i, obj in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + obj + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return out
+    return _pdf_file(objects)
 
 
 def test_pdf_line_ending_at_the_right_margin_runs_on(tmp_path: Path) -> None:

@@ -311,22 +311,15 @@ def run_batch(
         listing = "、".join(f"{year} 年 {len(group)} 个" for year, group in sorted(years.items()))
         odd = min(years.values(), key=len)
         report.notes.append(f"本批报告的年度不一致：{listing}（如 {odd[0].source}）；是否混入了往年的文件？")
-    if not pdf:
-        for o in outcomes:
-            if o.status != FAILED and o.output is not None and (note := drop_stale_pdf(o.output)):
-                if note.startswith("已删除"):
-                    report.notes.append(note)
-                else:  # an old PDF still there: a warning for that report
-                    o.warnings.append(note)
-                    o.status = WARNED
-    if not (html or fragment):
-        from xxgk.formats.html_writer import drop_stale_html
+    from xxgk.formats.html_writer import drop_stale_html
 
-        for o in outcomes:
-            if o.status != FAILED and o.output is not None and (note := drop_stale_html(o.output)):
+    stale = [drop for drop, made in ((drop_stale_pdf, pdf), (drop_stale_html, html or fragment)) if not made]
+    for o in outcomes:  # an old PDF or page beside a report just written shows the old numbers
+        for drop in stale:
+            if o.status != FAILED and o.output is not None and (note := drop(o.output)):
                 if note.startswith("已删除"):
                     report.notes.append(note)
-                else:  # an old page still there: a warning for that report
+                else:  # still there: a warning for that report
                     o.warnings.append(note)
                     o.status = WARNED
     if pdf:
