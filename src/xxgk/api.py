@@ -243,8 +243,8 @@ def render_one(
         written = write_report(report, target, template)
     result = Rendered(report, written, warnings=list(report.warnings))
     result.warnings += [Problem("", note) for note in template_notes(template)]
-    if not pdf and (note := drop_stale_pdf(written)) is not None:
-        result.warnings.append(Problem("", note))
+    if not pdf and (stale := drop_stale_pdf(written)) is not None:
+        result.warnings.append(Problem("", stale.note))
     if html or fragment:
         from xxgk.formats.html_writer import write_html
 
@@ -253,8 +253,8 @@ def render_one(
     else:
         from xxgk.formats.html_writer import drop_stale_html
 
-        if (note := drop_stale_html(written)) is not None:
-            result.warnings.append(Problem("", note))
+        if (stale := drop_stale_html(written)) is not None:
+            result.warnings.append(Problem("", stale.note))
     if pdf:
         from xxgk.pdf import convert_one
 

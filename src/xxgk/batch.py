@@ -313,14 +313,15 @@ def run_batch(
         report.notes.append(f"本批报告的年度不一致：{listing}（如 {odd[0].source}）；是否混入了往年的文件？")
     from xxgk.formats.html_writer import drop_stale_html
 
-    stale = [drop for drop, made in ((drop_stale_pdf, pdf), (drop_stale_html, html or fragment)) if not made]
+    kinds = ((drop_stale_pdf, pdf), (drop_stale_html, html or fragment))
+    droppers = [drop for drop, made in kinds if not made]
     for o in outcomes:  # an old PDF or page beside a report just written shows the old numbers
-        for drop in stale:
-            if o.status != FAILED and o.output is not None and (note := drop(o.output)):
-                if note.startswith("已删除"):
-                    report.notes.append(note)
+        for drop in droppers:
+            if o.status != FAILED and o.output is not None and (stale := drop(o.output)):
+                if stale.removed:
+                    report.notes.append(stale.note)
                 else:  # still there: a warning for that report
-                    o.warnings.append(note)
+                    o.warnings.append(stale.note)
                     o.status = WARNED
     if pdf:
         _convert(outcomes, jobs)

@@ -11,6 +11,7 @@ import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -189,7 +190,15 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise OutputError(f"无法写入 {path}：{exc.strerror or exc}") from None
 
 
-def drop_stale_pdf(docx: Path) -> str | None:
+@dataclass(frozen=True)
+class Stale:
+    """What became of an old PDF or page beside a report just written."""
+
+    note: str
+    removed: bool  # False: the old file is still there, a warning for its report
+
+
+def drop_stale_pdf(docx: Path) -> Stale | None:
     """A PDF beside a report just written shows the old numbers: remove it and say so.
 
     Never raises: a PDF that cannot be removed (a folder of that name, a read-only folder,
@@ -205,11 +214,12 @@ def drop_stale_pdf(docx: Path) -> str | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        return (
+        return Stale(
             f"同名的旧 PDF “{stale.name}” 无法删除（{exc.strerror or exc}），"
-            "其中是以前的数字，请手动删除或加 --pdf 重新导出，切勿报送旧 PDF"
+            "其中是以前的数字，请手动删除或加 --pdf 重新导出，切勿报送旧 PDF",
+            removed=False,
         )
-    return f"已删除过时的 {stale.name}（对应的 .docx 已重新生成；需要时加 --pdf）"
+    return Stale(f"已删除过时的 {stale.name}（对应的 .docx 已重新生成；需要时加 --pdf）", removed=True)
 
 
 def name_key(path: Path) -> str:

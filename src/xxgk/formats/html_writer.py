@@ -30,7 +30,7 @@ from pathlib import Path
 
 from xxgk import layouts as L
 from xxgk.compute import format_number
-from xxgk.files import write_atomic
+from xxgk.files import Stale, write_atomic
 from xxgk.report import Report
 
 SUFFIX = ".html"
@@ -352,7 +352,7 @@ def written_by_xxgk(path: Path) -> bool:
     return head.startswith(FRAGMENT_MARK.encode()) or PAGE_MARK.encode() in head
 
 
-def drop_stale_html(docx: Path) -> str | None:
+def drop_stale_html(docx: Path) -> Stale | None:
     """An .html beside a report just written shows the old numbers: remove it if xxgk wrote
     it, otherwise leave it and say so."""
     stale = html_path(docx)
@@ -362,6 +362,8 @@ def drop_stale_html(docx: Path) -> str | None:
         try:
             stale.unlink(missing_ok=True)
         except OSError as exc:  # never an error after the report was written: say so instead
-            return f"过时的 {stale.name} 无法删除（{exc.strerror or exc}），其中的数字已过时，请勿发布"
-        return f"已删除过时的 {stale.name}（对应的 .docx 已重新生成；需要时加 --html）"
-    return f"{stale.name} 不是本次生成的，其中的数字可能已过时；需要时加 --html 重新生成"
+            note = f"过时的 {stale.name} 无法删除（{exc.strerror or exc}），其中的数字已过时，请勿发布"
+            return Stale(note, removed=False)
+        return Stale(f"已删除过时的 {stale.name}（对应的 .docx 已重新生成；需要时加 --html）", removed=True)
+    note = f"{stale.name} 不是本次生成的，其中的数字可能已过时；需要时加 --html 重新生成"
+    return Stale(note, removed=False)
