@@ -17,7 +17,7 @@ from xxgk import layouts as L
 from xxgk.aggregate import Aggregated, aggregate_files
 from xxgk.batch import run_batch
 from xxgk.collect import UnitWorkbooks, workbook_from_input, write_unit_workbooks
-from xxgk.draft import DRAFT_LINE, refuse_unfilled, write_draft
+from xxgk.draft import DRAFT_LINE, refuse_unfilled
 from xxgk.errors import InputError, OutputError, Problem, XxgkError
 from xxgk.existing import CheckRun, Extracted, check_reports, previous_report
 from xxgk.files import drop_stale_pdf, write_atomic
@@ -236,11 +236,9 @@ def render_one(
         shared = {**(shared or {}), "fonts": fonts.lower()}
     report = load(path, previous=_previous(previous), defaults=shared)
     target = output if output is not None else Path.cwd()
-    if draft:
-        written = write_draft(report, target, template)
-    else:
+    if not draft:
         refuse_unfilled(report)
-        written = write_report(report, target, template)
+    written = write_report(report, target, template, draft=draft)
     result = Rendered(report, written, warnings=list(report.warnings))
     result.warnings += [Problem("", note) for note in template_notes(template)]
     if not pdf and (stale := drop_stale_pdf(written)) is not None:

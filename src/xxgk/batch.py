@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from xxgk import layouts as L
-from xxgk.draft import DRAFT_LINE, draft_name, mark_draft, refuse_unfilled
+from xxgk.draft import DRAFT_LINE, draft_name, refuse_unfilled
 from xxgk.errors import InputError, OutputError, Problem, XxgkError
 from xxgk.files import drop_stale_pdf, name_key, output_name
 from xxgk.inputs import expand_inputs, lock_note, read_data
@@ -69,9 +69,7 @@ class Job:
             if not self.draft:
                 refuse_unfilled(report)  # before any rendering
             name = report.output_name
-            document = render_bytes(report, self.template)
-            if self.draft:
-                document = mark_draft(document)
+            document = render_bytes(report, self.template, draft=self.draft)
             tmp = write_temp(self.outdir, document, self.prefix)
             if self.html or self.fragment:
                 from xxgk.formats.html_writer import report_html

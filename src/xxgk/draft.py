@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 
 from xxgk import layouts as L
 from xxgk import model as M
-from xxgk.errors import InputError, OutputError, Problem
+from xxgk.errors import InputError, Problem
 from xxgk.report import Report
 
 DRAFT = "草稿"
@@ -55,13 +55,6 @@ def draft_name(name: str) -> str:
     return f"{path.stem}{DRAFT_SUFFIX}{path.suffix}"
 
 
-def draft_target(report: Report, output: Path) -> Path:
-    """Where a draft goes: a folder gets the draft name of the report, a file name its draft form."""
-    if output.is_dir() or not output.suffix:
-        return output / draft_name(report.output_name)
-    return output.with_name(draft_name(output.name))
-
-
 def _mark_paragraph() -> str:
     run_props = (
         '<w:rPr><w:rFonts w:ascii="黑体" w:eastAsia="黑体" w:hAnsi="黑体"/>'
@@ -88,17 +81,3 @@ def mark_draft(docx: bytes) -> bytes:
             data = xml.encode("utf-8") if info.filename == DOCUMENT else source.read(info.filename)
             out.writestr(info, data, zipfile.ZIP_DEFLATED)
     return buf.getvalue()
-
-
-def write_draft(report: Report, output: Path, template: Path | None = None) -> Path:
-    """Write ``report`` as a draft to ``output`` (a folder or a .docx name); returns the path."""
-    from xxgk.files import write_atomic
-    from xxgk.render import render_bytes
-
-    target = draft_target(report, output)
-    if output.exists() and not output.is_dir() and not output.suffix:
-        raise OutputError(f"{output} 是一个文件，不是文件夹；请给出 .docx 文件名或文件夹")
-    if target.suffix.lower() != ".docx":
-        raise OutputError(f"输出文件应以 .docx 结尾：{output}")
-    write_atomic(target, mark_draft(render_bytes(report, template)))
-    return target

@@ -37,6 +37,7 @@ from xxgk import layouts as L
 from xxgk import ooxml
 from xxgk import typeset as T
 from xxgk.compute import format_number, nested
+from xxgk.draft import draft_name, mark_draft
 from xxgk.errors import OutputError, TemplateError
 from xxgk.files import Refused, open_zip, read_limited, read_member, write_atomic
 from xxgk.report import Report
@@ -636,10 +637,12 @@ def render_reference(
 # --------------------------------------------------------------------------
 
 
-def render_bytes(report: Report, template: Path | None = None) -> bytes:
+def render_bytes(report: Report, template: Path | None = None, *, draft: bool = False) -> bytes:
+    """The .docx of a report; a ``draft`` carries a red 草稿 line above the title."""
     path = template if template is not None else template_path(report.layout)
     try:
-        return get_template(path, fonts_of(report)).render(context(report))
+        document = get_template(path, fonts_of(report)).render(context(report))
+        return mark_draft(document) if draft else document
     except TemplateError as exc:
         if template is not None and "has no attribute" in str(exc):
             raise TemplateError(
@@ -649,13 +652,19 @@ def render_bytes(report: Report, template: Path | None = None) -> bytes:
         raise
 
 
-def write_report(report: Report, output: Path, template: Path | None = None) -> Path:
-    """Write to ``output``: a .docx path, or a folder (existing, or a name without suffix)."""
+def write_report(
+    report: Report, output: Path, template: Path | None = None, *, draft: bool = False
+) -> Path:
+    """Write to ``output``: a .docx path, or a folder (existing, or a name without suffix).
+
+    A ``draft`` is named …（草稿）.docx and carries a red 草稿 line above the title."""
     if output.is_dir() or not output.suffix:
         if output.exists() and not output.is_dir():
             raise OutputError(f"{output} 是一个文件，不是文件夹；请给出 .docx 文件名或文件夹")
         output = output / report.output_name
     elif output.suffix.lower() != ".docx":
         raise OutputError(f"输出文件应以 .docx 结尾：{output}")
-    write_atomic(output, render_bytes(report, template))
+    if draft:
+        output = output.with_name(draft_name(output.name))
+    write_atomic(output, render_bytes(report, template, draft=draft))
     return output
