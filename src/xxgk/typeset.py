@@ -157,13 +157,3 @@ def font_table(fonts: L.FontSet) -> bytes:
         f'<w:fonts xmlns:w="{W_NS}">' + "".join(entries) + "</w:fonts>"
     )
     return xml.encode("utf-8")
-
-
-def font_names(fonts: L.FontSet) -> dict[str, str]:
-    """Role → name, to move a document from one font set to another."""
-    return {
-        "title": fonts.title.name,
-        "heading": fonts.heading.name,
-        "lead": fonts.lead.name,
-        "body": fonts.body.name,
-    }
