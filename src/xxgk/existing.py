@@ -24,7 +24,6 @@ from xxgk.recognise import Reading, recognise
 from xxgk.report import Report, load
 from xxgk.review import Review, against_children, against_previous, as_report, review
 
-INPUT_SUFFIXES = (".toml", ".json")
 REWRITE_NOTE = f"{L.TO_FILL}以下是上年的文字，请按本年情况改写，改好后删去本段。"
 
 
