@@ -87,7 +87,7 @@ def parse_document(data: bytes, source: str, suffix: str) -> Found:
 
 def convert_to_docx(data: bytes, source: str, suffix: str) -> bytes:
     """An old Word/WPS file → .docx bytes, with LibreOffice."""
-    from xxgk.pdf import find_soffice
+    from xxgk.pdf import find_soffice, run_soffice, safe_profile
 
     try:
         soffice = find_soffice(f"（读取 {suffix} 文件需要 LibreOffice；也可以在 Word/WPS 中另存为 .docx）")
@@ -98,6 +98,7 @@ def convert_to_docx(data: bytes, source: str, suffix: str) -> bytes:
         name = work / f"report{suffix if suffix in ('.doc', '.wps', '.rtf') else '.doc'}"
         name.write_bytes(data)
         outdir = work / "out"
+        safe_profile(work / "profile")  # a file we did not write: no macros, no links followed
         cmd = [
             soffice,
             f"-env:UserInstallation={(work / 'profile').resolve().as_uri()}",
@@ -111,14 +112,7 @@ def convert_to_docx(data: bytes, source: str, suffix: str) -> bytes:
             str(name),
         ]
         try:
-            subprocess.run(
-                cmd,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                timeout=CONVERT_SECONDS,
-                check=False,
-            )
+            run_soffice(cmd, CONVERT_SECONDS)
         except subprocess.TimeoutExpired:
             raise fail(source, f"LibreOffice 转换超过 {CONVERT_SECONDS:.0f} 秒未完成") from None
         except OSError as exc:

@@ -110,6 +110,23 @@ def _kill(proc: subprocess.Popen[bytes]) -> None:
     proc.wait()
 
 
+def run_soffice(cmd: list[str], seconds: float) -> None:
+    """Run one soffice command in a process group of its own; past ``seconds`` the whole group
+    (soffice.bin included) is killed and ``subprocess.TimeoutExpired`` raised."""
+    proc = subprocess.Popen(
+        cmd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        proc.wait(timeout=seconds)
+    except BaseException:
+        _kill(proc)
+        raise
+
+
 def _last_line(path: Path) -> str:
     try:
         lines = path.read_text("utf-8", "replace").strip().splitlines()
@@ -139,7 +156,8 @@ _PROFILE_SETTINGS = (
 )
 
 
-def _safe_profile(profile: Path) -> None:
+def safe_profile(profile: Path) -> None:
+    """A LibreOffice profile that never updates links, fetches nothing and runs no macros."""
     user = profile / "user"
     user.mkdir(parents=True, exist_ok=True)
     (user / "registrymodifications.xcu").write_text(_PROFILE_SETTINGS, encoding="utf-8")
@@ -161,7 +179,7 @@ def convert(docx_files: list[Path], jobs: int = 1) -> list[Converted]:
             log = Path(tmp) / f"stderr{i}.txt"
             outdir.mkdir()
             env = {**os.environ, **write_fontconfig(Path(tmp) / f"fonts{i}.conf", pairs)}
-            _safe_profile(profile)
+            safe_profile(profile)
             cmd = [
                 soffice,
                 f"-env:UserInstallation={profile.resolve().as_uri()}",
