@@ -59,10 +59,9 @@ def read_units(path: Path) -> list[Unit]:
     if path.is_dir():
         raise fail("应为一个 .csv 文件（每行一个单位名称，可加一列短文件名）")
     try:  # a regular file, never more than the limit: a FIFO or a device is refused
-        raw = read_limited(path, MAX_UNITS_BYTES)
+        raw = read_limited(path, MAX_UNITS_BYTES, "单位名单")
     except Refused as exc:
-        message = str(exc)
-        raise fail(message + "，不像是单位名单" if message.startswith("文件过大") else message) from None
+        raise fail(str(exc)) from None
     if raw.startswith(b"PK") or raw.startswith(b"\xd0\xcf\x11\xe0"):
         raise fail("这是 Excel 文件；请在 Excel 中 另存为 “CSV UTF-8（逗号分隔）”")
     for codec in ("utf-8-sig", "gb18030"):

@@ -32,12 +32,9 @@ def fail(source: str, message: str) -> InputError:
 def read_bytes(path: Path, limit: int = MAX_REPORT_BYTES) -> bytes:
     """A regular file's bytes (at most ``limit``); anything else is a clear error."""
     try:
-        return read_limited(path, limit)
+        return read_limited(path, limit, "一份年度报告")
     except Refused as exc:
-        message = str(exc)
-        if message.startswith("文件过大"):
-            message += "，不像是一份年度报告"
-        raise fail(str(path), message) from None
+        raise fail(str(path), str(exc)) from None
 
 
 def read_document(path: Path) -> Found:

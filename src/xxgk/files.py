@@ -41,8 +41,10 @@ def _not_regular(mode: int) -> str:
     return f"这是一个{kind}，不是普通文件，xxgk 不读取这类文件"
 
 
-def read_limited(path: Path, limit: int) -> bytes:
+def read_limited(path: Path, limit: int, kind: str = "") -> bytes:
     """The bytes of a regular file of at most ``limit`` bytes; else :class:`Refused`.
+
+    ``kind`` is what such a file should be: a file too large is said not to look like one.
 
     The file is opened without blocking (a FIFO with no writer would wait forever) and
     checked with ``fstat`` on the open descriptor, so that what is checked is what is read;
@@ -67,7 +69,7 @@ def read_limited(path: Path, limit: int) -> bytes:
         if not stat.S_ISREG(st.st_mode):
             raise Refused(_not_regular(st.st_mode))
         if st.st_size > limit:
-            raise Refused(f"文件过大（{_size(st.st_size)}，上限 {_size(limit)}）")
+            raise Refused(f"文件过大（{_size(st.st_size)}，上限 {_size(limit)}）{_unlike(kind)}")
         chunks: list[bytes] = []
         left = limit + 1
         while left > 0:
@@ -82,8 +84,12 @@ def read_limited(path: Path, limit: int) -> bytes:
         os.close(fd)
     data = b"".join(chunks)
     if len(data) > limit:  # the file grew while it was read
-        raise Refused(f"文件过大（超过 {_size(limit)}）")
+        raise Refused(f"文件过大（超过 {_size(limit)}）{_unlike(kind)}")
     return data
+
+
+def _unlike(kind: str) -> str:
+    return f"，不像是{kind}" if kind else ""
 
 
 def _size(n: int) -> str:

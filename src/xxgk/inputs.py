@@ -36,12 +36,9 @@ def read_data(path: Path) -> tuple[dict[str, Any], list[Problem]]:
         real = path.name[: -len(".txt")]
         raise fail(f"文件名是 “{path.name}”（记事本自动加了 .txt），请改名为 “{real}”")
     try:  # a regular file, never more than the limit: a FIFO or /dev/zero is refused
-        raw = read_limited(path, MAX_INPUT_BYTES)
+        raw = read_limited(path, MAX_INPUT_BYTES, "年度报告的输入文件")
     except Refused as exc:
-        message = str(exc)
-        if message.startswith("文件过大"):
-            message += "，不像是年度报告的输入文件"
-        raise fail(message) from None
+        raise fail(str(exc)) from None
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
         from xxgk.formats.xlsx_reader import read_workbook
 
