@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from tests import builders as B
 from tests import helpers as H
 from xxgk import layouts as L
+from xxgk import typeset as T
 from xxgk.batch import run_batch
 from xxgk.compute import format_number
 from xxgk.errors import InputError
@@ -150,6 +151,19 @@ def test_text_title_and_signature(rng: random.Random) -> None:
         for p in doc.iter("p"):
             if p.text_content().startswith("（一）"):
                 assert p[0].tag == "span" and p[0].text == "（一）主动公开情况。"
+
+
+def test_the_title_has_the_lines_of_the_docx(rng: random.Random) -> None:
+    data = B.make_input(rng, "中国（河北）自由贸易试验区正定片区管理委员会综合执法局")
+    auto = build("test", data)
+    data["title"] = ["中国（河北）自由贸易试验区", "正定片区管理委员会综合执法局"]
+    given = build("test", data)
+    for report in (auto, given):
+        lines = T.title_lines(report.agency, report.year, report.data.get("title"))
+        assert len(lines) >= 3  # a long name on two lines, then the report's name
+        h1 = parse(W.report_html(report), False).find(".//h1")
+        assert [s.strip() for s in h1.itertext()] == lines
+    assert [s.strip() for s in parse(W.report_html(given), False).find(".//h1").itertext()][:2] == data["title"]
 
 
 def test_leads_in_kaiti_and_no_signature_without_a_date(rng: random.Random) -> None:

@@ -29,6 +29,7 @@ from functools import cache
 from pathlib import Path
 
 from xxgk import layouts as L
+from xxgk import typeset as T
 from xxgk.compute import format_number
 from xxgk.files import Stale, write_atomic
 from xxgk.report import Report
@@ -129,8 +130,9 @@ class _Writer:
         return extra or None
 
     def title(self, report: Report) -> str:
-        line = f"{report.year}年{L.REPORT_NAME}"
-        return _tag("h1", f"{_text(report.agency)}<br>{_text(line)}", style=self.style("title"))
+        """The title's lines as the .docx has them (the input's ``title``, or the agency split)."""
+        lines = T.title_lines(report.agency, report.year, report.data.get("title"))
+        return _tag("h1", "<br>".join(_text(line) for line in lines), style=self.style("title"))
 
     def heading(self, text: str) -> str:
         return _tag("h2", _text(text), style=self.style("heading"))
