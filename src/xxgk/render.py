@@ -41,7 +41,7 @@ from xxgk.draft import draft_name, mark_draft
 from xxgk.errors import OutputError, TemplateError
 from xxgk.files import Refused, open_zip, read_limited, read_member, write_atomic
 from xxgk.report import Report
-from xxgk.sandbox import LimitedSandbox, LimitExceeded, run_limited
+from xxgk.sandbox import LimitedSandbox, LimitError, LimitExceeded, run_limited
 
 DOCUMENT = "word/document.xml"
 CORE = "docProps/core.xml"
@@ -327,9 +327,9 @@ def _render(template: Template, ctx: Mapping[str, Any], path: Path) -> str:
 def _template_error(path: Path, exc: Exception) -> TemplateError:
     if isinstance(exc, MemoryError):
         return TemplateError(f"模板 {path} 渲染时内存不足，已停止（模板中的循环或表达式过大）")
+    if isinstance(exc, LimitError):
+        return TemplateError(f"模板 {path} 的表达式超出限制：{exc}")
     if isinstance(exc, SecurityError):
-        if re.search(r"[\u4e00-\u9fff]", str(exc)):  # a limit of ours
-            return TemplateError(f"模板 {path} 的表达式超出限制：{exc}")
         return TemplateError(f"模板 {path} 试图访问程序内部，已拒绝：{exc}")
     if isinstance(exc, JinjaTemplateError):
         return TemplateError(f"模板 {path} 有误或引用了报告中没有的数据：{exc}")

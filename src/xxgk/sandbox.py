@@ -43,6 +43,10 @@ RENDER_MEMORY = int(os.environ.get("XXGK_TEMPLATE_MEMORY_MB", "1024")) * 2**20
 _DICT_ATTRIBUTES = frozenset(dir(dict))
 
 
+class LimitError(SecurityError):
+    """A limit of ours (a result too large, a format refused); the message is Chinese."""
+
+
 class LimitedSandbox(SandboxedEnvironment):
     """A sandbox with StrictUndefined, no ``namespace`` and bounded ``*``, ``**``, ``%`` and padding."""
 
@@ -72,42 +76,42 @@ class LimitedSandbox(SandboxedEnvironment):
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         if operator == "**" and _number(left) and _number(right):
             if abs(right) > MAX_EXPONENT or abs(left) > MAX_BASE:
-                raise SecurityError(f"乘方过大：{left} ** {right}")
+                raise LimitError(f"乘方过大：{left} ** {right}")
         if operator == "*" and self.text_only and (_sequence(left) or _sequence(right)):
-            raise SecurityError("不能把列表相乘")
+            raise LimitError("不能把列表相乘")
         if operator == "*" and isinstance(left, int) and isinstance(right, int):
             if left.bit_length() + right.bit_length() > MAX_BITS:
-                raise SecurityError("乘积过大")
+                raise LimitError("乘积过大")
         if operator == "*":
             for sequence, count in ((left, right), (right, left)):
                 if isinstance(sequence, (str, list, tuple)) and _number(count):
                     if len(sequence) * count > MAX_SEQUENCE:
-                        raise SecurityError("乘法生成的文字过长")
+                        raise LimitError("乘法生成的文字过长")
         if operator == "%" and isinstance(left, str):
-            raise SecurityError("不能用 % 格式化文字")
+            raise LimitError("不能用 % 格式化文字")
         return super().call_binop(context, operator, left, right)
 
     def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
         name = getattr(__obj, "__name__", "")
         owner = getattr(getattr(__obj, "__wrapped__", __obj), "__self__", None)  # Jinja wraps str.format
         if isinstance(owner, str) and name in ("format", "format_map"):
-            raise SecurityError("不能调用文字的 format 方法")
+            raise LimitError("不能调用文字的 format 方法")
         if isinstance(owner, str) and name in ("center", "ljust", "rjust", "zfill", "expandtabs"):
             width = args[0] if args else 0
             if name == "expandtabs":
                 width = (args[0] if args else 8) * owner.count("\t")
             if _number(width) and width > MAX_SEQUENCE:
-                raise SecurityError("宽度参数过大")
+                raise LimitError("宽度参数过大")
         if isinstance(owner, str) and name == "replace" and len(args) >= 2:
             new = args[1]
             if isinstance(new, str) and isinstance(args[0], str):
                 grows = (owner.count(args[0]) + 1 if args[0] else len(owner) + 1) * len(new)
                 if grows > MAX_SEQUENCE * 10:
-                    raise SecurityError("replace 生成的文字过长")
+                    raise LimitError("replace 生成的文字过长")
         if isinstance(owner, str) and name == "join" and args:
             items = args[0]
             if isinstance(items, (list, tuple, range)) and len(owner) * len(items) > MAX_SEQUENCE * 10:
-                raise SecurityError("join 生成的文字过长")
+                raise LimitError("join 生成的文字过长")
         return super().call(__context, __obj, *args, **kwargs)
 
 
@@ -122,7 +126,7 @@ def _number(value: Any) -> bool:
 def _bounded(original: Any) -> Any:
     def bounded(value: Any, width: Any = 80, *args: Any, **kwargs: Any) -> Any:
         if _number(width) and abs(width) > MAX_SEQUENCE:
-            raise SecurityError("宽度参数过大")
+            raise LimitError("宽度参数过大")
         return original(value, width, *args, **kwargs)
 
     return bounded
@@ -131,7 +135,7 @@ def _bounded(original: Any) -> Any:
 def _bounded_round(original: Any) -> Any:
     def bounded(value: Any, precision: Any = 0, *args: Any, **kwargs: Any) -> Any:
         if _number(precision) and abs(precision) > MAX_DIGITS:
-            raise SecurityError(f"round 的位数应在 -{MAX_DIGITS} 到 {MAX_DIGITS} 之间")
+            raise LimitError(f"round 的位数应在 -{MAX_DIGITS} 到 {MAX_DIGITS} 之间")
         return original(value, precision, *args, **kwargs)
 
     return bounded
@@ -141,7 +145,7 @@ def _bounded_join(original: Any) -> Any:
     def join(eval_ctx: Any, value: Any, d: Any = "", attribute: Any = None) -> Any:
         if isinstance(d, str) and isinstance(value, (list, tuple, range)):
             if len(d) * len(value) > MAX_SEQUENCE * 10:
-                raise SecurityError("join 生成的文字过长")
+                raise LimitError("join 生成的文字过长")
         return original(eval_ctx, value, d, attribute)
 
     join.jinja_pass_arg = original.jinja_pass_arg  # type: ignore[attr-defined]
@@ -196,7 +200,7 @@ def run_limited(
             except MemoryError:
                 result = ("memory", None)
             except RecursionError:
-                result = ("error", SecurityError("嵌套过深"))
+                result = ("error", LimitError("嵌套过深"))
             except BaseException as exc:  # noqa: BLE001 - handed to the parent
                 result = ("error", exc)
             try:

@@ -15,7 +15,7 @@ from jinja2 import TemplateSyntaxError, Undefined, UndefinedError, nodes
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
-from xxgk.sandbox import TEXT_FILTERS, LimitedSandbox
+from xxgk.sandbox import TEXT_FILTERS, LimitedSandbox, LimitError
 
 MAX_RESULT = 1000  # characters one placeholder may produce
 MAX_PLACEHOLDERS = 300  # in one section: each distinct one is compiled (about 1 ms)
@@ -231,9 +231,9 @@ def _evaluate(source: str, data: dict[str, Any]) -> str:
         raise
     except TemplateSyntaxError as exc:
         raise _Message(f"占位符 {{{{ {source} }}}} 写法有误：{syntax_message(exc.message)}") from None
-    except SecurityError as exc:
-        if _CJK.search(str(exc)):  # a limit of ours: too large a result
-            raise _Message(f"占位符 {{{{ {source} }}}} 无法计算：{exc}") from None
+    except LimitError as exc:  # a limit of ours: too large a result
+        raise _Message(f"占位符 {{{{ {source} }}}} 无法计算：{exc}") from None
+    except SecurityError:
         raise _Message(f"占位符 {{{{ {source} }}}} 只能引用报告数据，不能访问程序内部") from None
     except UndefinedError as exc:
         raise _Message(_undefined(source, str(exc), data)) from None
@@ -272,7 +272,7 @@ def syntax_message(message: str | None) -> str:
 
 def failure_message(exc: Exception) -> str:
     """Why a placeholder could not be computed, in Chinese (a limit of ours is already)."""
-    if _CJK.search(str(exc)):
+    if isinstance(exc, LimitError):
         return str(exc)
     if isinstance(exc, (TypeError, ValueError)):
         return "数据类型不对（例如把数和文字相加），请检查运算"
