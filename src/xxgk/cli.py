@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import click
 
 from xxgk import __version__
-from xxgk.cli_chinese import VERSION_HELP, Choice, Group, IntRange, show_usage_error
+from xxgk.cli_chinese import FILE, VERSION_HELP, Choice, Group, IntRange, show_usage_error
 from xxgk.formats import SCHEMA_FILE
 from xxgk.layouts import (  # data only: cheap to import
     DEFAULT_FONTS,
@@ -66,7 +66,7 @@ def _user_errors(consequence: str = "") -> Iterator[None]:
 
 
 path_arg = click.Path(path_type=Path)
-FILE, FOLDER_OR_FILE, INPUTS = "文件", "文件或文件夹", "输入文件或文件夹..."
+FOLDER_OR_FILE, INPUTS = "文件或文件夹", "输入文件或文件夹..."
 DRAFT_HELP = (
     "输入中还有【请填写】时也生成，作为草稿：文件名以 “（草稿）” 结尾，首页注明 “草稿”；"
     "不加此选项时，这样的输入不生成报告。"
@@ -117,7 +117,7 @@ defaults_option = _path_option(
 template_option = _path_option("--template", "使用自己修改过的模板（.docx）代替内置模板；模板在沙箱中渲染。")
 fonts_option = click.option(
     "--fonts",
-    type=click.Choice(list(FONT_SETS), case_sensitive=False),
+    type=Choice(list(FONT_SETS), case_sensitive=False),
     help="字体："
     + "或".join(f"{key}（{fonts.description}）" for key, fonts in FONT_SETS.items())
     + f"；默认 {DEFAULT_FONTS}；输入文件中写明的 fonts 优先。",
@@ -130,6 +130,11 @@ fragment_option = click.option(
     is_flag=True,
     help="生成的 .html 只含正文（内联样式，不用样式类），用于粘贴到网站内容管理系统的编辑器；隐含 --html。",
 )
+layout_option = click.option(
+    "--layout", type=Choice(list(LAYOUTS)), default=DEFAULT_LAYOUT, show_default=True, help="表格版式。"
+)
+jobs_option = click.option("--jobs", "-j", type=IntRange(1, 64), help="并行进程数；默认为 CPU 核数。")
+draft_option = click.option("--draft", is_flag=True, help=DRAFT_HELP)
 
 
 @cli.command(
@@ -157,7 +162,7 @@ fragment_option = click.option(
 @template_option
 @fonts_option
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 导出 PDF。")
-@click.option("--draft", is_flag=True, help=DRAFT_HELP)
+@draft_option
 @html_option
 @fragment_option
 def render(
@@ -250,13 +255,7 @@ def validate(inputs: tuple[Path, ...], previous: Path | None, defaults: Path | N
   xxgk init --from 2024年报告.docx -o 2025.toml
 """
 )
-@click.option(
-    "--layout",
-    type=Choice(list(LAYOUTS)),
-    default=DEFAULT_LAYOUT,
-    show_default=True,
-    help="表格版式。",
-)
+@layout_option
 @click.option(
     "-o",
     "--output",
@@ -382,7 +381,7 @@ def _init_units(
 @click.argument("inputs", metavar=INPUTS, nargs=-1, required=True, type=path_arg)
 @click.option("-o", "--output", "outdir", type=path_arg, metavar="文件夹", required=True, help="输出文件夹。")
 @defaults_option
-@click.option("--jobs", "-j", type=IntRange(1, 64), help="并行进程数；默认为 CPU 核数。")
+@jobs_option
 @click.option("--pdf", is_flag=True, help="全部生成后用 LibreOffice 导出 PDF。")
 @click.option(
     "--summary",
@@ -392,7 +391,7 @@ def _init_units(
     help="汇总表：.xlsx 或 .csv，每个单位一行（状态、错误数、主要数字）。",
 )
 @template_option
-@click.option("--draft", is_flag=True, help=DRAFT_HELP)
+@draft_option
 @fonts_option
 @html_option
 @fragment_option
@@ -512,7 +511,7 @@ def aggregate(
     callback=_suffix(".xlsx", ".csv"),
     help="检查结果汇总表：.xlsx 或 .csv，每份报告一行。",
 )
-@click.option("--jobs", "-j", type=IntRange(1, 64), help="并行进程数；默认为 CPU 核数。")
+@jobs_option
 def check_command(
     reports: tuple[Path, ...],
     previous: Path | None,
@@ -595,13 +594,7 @@ def layouts_command() -> None:
 TOML 输入文件第一行写 #:schema ./xxgk-schema.json（VS Code + Even Better TOML）。
 """,
 )
-@click.option(
-    "--layout",
-    type=click.Choice(list(LAYOUTS)),
-    default=DEFAULT_LAYOUT,
-    show_default=True,
-    help="表格版式。",
-)
+@layout_option
 @click.option(
     "-o", "--output", type=path_arg, callback=_suffix(".json"), help="写入的 .json 文件；默认输出到屏幕。"
 )
