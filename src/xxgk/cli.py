@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import click
 
 from xxgk import __version__
-from xxgk.cli_chinese import FILE, VERSION_HELP, Choice, Group, IntRange, show_usage_error
+from xxgk.cli_chinese import FILE, VERSION_HELP, Choice, Group, IntRange
 from xxgk.formats import SCHEMA_FILE
 from xxgk.layouts import (  # data only: cheap to import
     DEFAULT_FONTS,
@@ -661,20 +661,11 @@ class _Progress:
 
 
 def main() -> None:
+    """The program: the group says every command-line error in Chinese (exit 2) and exits."""
     try:
-        code = cli.main(prog_name="xxgk", standalone_mode=False)
-    except click.UsageError as exc:
-        show_usage_error(exc)
-        sys.exit(2)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.Abort:
-        _echo_err("已中断")
-        sys.exit(130)
+        cli.main(prog_name="xxgk")
     except Exception as exc:  # a bug, not a user error: say so plainly
         if os.environ.get("XXGK_DEBUG"):
             raise
         _echo_err(f"xxgk 内部错误：{type(exc).__name__}: {exc}（设置环境变量 XXGK_DEBUG=1 可查看详情）")
         sys.exit(1)
-    sys.exit(code if isinstance(code, int) else 0)
