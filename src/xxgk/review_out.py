@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -11,9 +9,8 @@ from typing import Any
 
 from xxgk import layouts as L
 from xxgk.existing import CheckRun
-from xxgk.files import write_atomic
 from xxgk.review import Review
-from xxgk.summary import _clean, _csv_cell
+from xxgk.summary import write_table
 
 
 def _figures(r: Review) -> dict[str, Any]:
@@ -110,28 +107,4 @@ def summary_rows(run: CheckRun) -> tuple[list[str], list[list[Any]]]:
 
 def write_summary(run: CheckRun, path: Path) -> None:
     headers, rows = summary_rows(run)
-    if path.suffix.lower() == ".csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf)
-        writer.writerow(headers)
-        writer.writerows([_csv_cell(_clean(v)) for v in row] for row in rows)
-        write_atomic(path, buf.getvalue().encode("utf-8-sig"))
-        return
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "检查结果"
-    ws.append(headers)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append([_clean(v) for v in row])
-        for cell in ws[ws.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # text that starts with “=” stays text
-    ws.freeze_panes = "A2"
-    out = io.BytesIO()
-    wb.save(out)
-    write_atomic(path, out.getvalue())
+    write_table(path, headers, rows, sheet="检查结果")

@@ -79,31 +79,39 @@ def rows(report: BatchReport) -> list[list[Any]]:
 
 
 def write_summary(report: BatchReport, path: Path) -> None:
+    write_table(path, headers(), rows(report), sheet="汇总", widths=(36, 30, 8, 8, 8, 8))
+
+
+def write_table(
+    path: Path, header: list[str], body: list[list[Any]], *, sheet: str, widths: tuple[int, ...] = ()
+) -> None:
+    """A table as .xlsx or .csv (UTF-8 with BOM), safe for a spreadsheet: text never runs as a formula."""
     if path.suffix.lower() == ".csv":
         buf = io.StringIO()
         writer = csv.writer(buf)
-        writer.writerow(headers())
-        writer.writerows([_csv_cell(_clean(v)) for v in row] for row in rows(report))
+        writer.writerow(header)
+        writer.writerows([_csv_cell(_clean(v)) for v in row] for row in body)
         # UTF-8 with BOM: Excel on Windows opens it with the Chinese intact.
         write_atomic(path, buf.getvalue().encode("utf-8-sig"))
         return
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     wb = Workbook()
     ws = wb.active
-    ws.title = "汇总"
-    ws.append(headers())
+    ws.title = sheet
+    ws.append(header)
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    for row in rows(report):
+    for row in body:
         ws.append([_clean(v) for v in row])
         for cell in ws[ws.max_row]:
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # text that starts with “=” stays text, not a formula
     ws.freeze_panes = "A2"
-    for column, width in zip("ABCDEF", (36, 30, 8, 8, 8, 8), strict=True):
-        ws.column_dimensions[column].width = width
+    for i, width in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(i)].width = width
     out = io.BytesIO()
     wb.save(out)
     write_atomic(path, out.getvalue())
