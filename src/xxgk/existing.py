@@ -115,9 +115,9 @@ def check_reports(
     run_all(check_one, paths, jobs=workers, done=done, crashed=_crashed)
     run = CheckRun([r for r in results if r is not None])
     if previous is not None:
-        before = _previous_review(previous)
+        check = against_previous(_previous_review(previous))
         for r in run.reviews:
-            r.warnings += against_previous(r, before)
+            r.warnings += check(r)
     if parent is not None:
         run.parent = check_one(parent)
         own_cells = _own_cells(own) if own is not None else None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -248,18 +248,18 @@ def as_report(reading: Reading, cells: Mapping[str, Number]) -> Report:
     )
 
 
-def repeated_share(now: Reading, before: Reading) -> tuple[float, int]:
-    """The share of this year's text (characters) in sentences found word for word last year."""
-    def sentences(reading: Reading) -> list[str]:
-        out = []
-        for section in L.TEXT_SECTIONS:
-            if section is L.PREFACE:
-                continue  # the standard preface repeats by design
+def _sentences_of(reading: Reading) -> list[str]:
+    """The report's sentences worth comparing across years (the standard preface repeats by design)."""
+    out = []
+    for section in L.TEXT_SECTIONS:
+        if section is not L.PREFACE:
             out += [norm(s) for s in _sentences(_text(reading, section))]
-        return [s for s in out if len(s) >= 8]
+    return [s for s in out if len(s) >= 8]
 
-    old = set(sentences(before))
-    mine = sentences(now)
+
+def repeated_share(now: Reading, old: set[str]) -> tuple[float, int]:
+    """The share of this year's text (characters) in sentences found word for word last year."""
+    mine = _sentences_of(now)
     total = sum(len(s) for s in mine)
     if not total:
         return 0.0, 0
@@ -267,21 +267,28 @@ def repeated_share(now: Reading, before: Reading) -> tuple[float, int]:
     return repeated / total, total
 
 
-def against_previous(result: Review, previous: Review) -> list[Problem]:
-    if result.reading is None or previous.reading is None:
-        return []
-    out = compare_with_previous(
-        as_report(result.reading, result.cells), as_report(previous.reading, previous.cells)
-    )
-    share, total = repeated_share(result.reading, previous.reading)
-    if share > REPEAT_SHARE:
-        out.append(
-            Problem(
-                "正文",
-                f"{share:.0%} 的文字（共 {total} 字）与上年报告逐句相同，超过 {REPEAT_SHARE:.0%}",
+def against_previous(previous: Review) -> Callable[[Review], list[Problem]]:
+    """The cross-year check of each report against last year's, which is prepared once."""
+    if previous.reading is None:
+        return lambda result: []
+    before = as_report(previous.reading, previous.cells)
+    old = set(_sentences_of(previous.reading))
+
+    def check(result: Review) -> list[Problem]:
+        if result.reading is None:
+            return []
+        out = compare_with_previous(as_report(result.reading, result.cells), before)
+        share, total = repeated_share(result.reading, old)
+        if share > REPEAT_SHARE:
+            out.append(
+                Problem(
+                    "正文",
+                    f"{share:.0%} 的文字（共 {total} 字）与上年报告逐句相同，超过 {REPEAT_SHARE:.0%}",
+                )
             )
-        )
-    return out
+        return out
+
+    return check
 
 
 def against_children(
