@@ -126,13 +126,19 @@ def check_reports(
     return run
 
 
+def read_checked(path: Path, label: str | None = None) -> tuple[Review, Reading]:
+    """A report document read and checked, and its reading; one that cannot be read raises
+    InputError (named ``label``)."""
+    result = check_one(path)
+    if result.reading is None:
+        raise InputError(label or str(path), result.errors)
+    return result, result.reading
+
+
 def _previous_review(path: Path) -> Review:
     option = f"--previous {path}"
     if is_document(path):
-        result = check_one(path)
-        if result.reading is None:
-            raise InputError(option, result.errors)
-        return result
+        return read_checked(path, option)[0]
     try:
         report = load(path)
     except InputError as exc:
@@ -147,26 +153,18 @@ def _review_of_report(report: Report) -> Review:
 
 
 def _own_cells(path: Path) -> dict[str, Number]:
-    option = f"--own {path}"
     try:
-        if is_document(path):
-            result = check_one(path)
-            if result.reading is None:
-                raise InputError(option, result.errors)
-            return result.cells
-        return dict(load(path).cells)
+        return dict(previous_report(path).cells)
     except InputError as exc:
-        raise InputError(option, exc.problems) from None
+        raise InputError(f"--own {path}", exc.problems) from None
 
 
 def previous_report(path: Path) -> Report:
     """Last year's report from any readable format, for ``--previous`` of validate and render."""
     if not is_document(path):
         return load(path)
-    result = check_one(path)
-    if result.reading is None:
-        raise InputError(str(path), result.errors)
-    return as_report(result.reading, result.cells)
+    result, reading = read_checked(path)
+    return as_report(reading, result.cells)
 
 
 # --------------------------------------------------------------------------
@@ -197,10 +195,7 @@ def extract(path: Path) -> Extracted:
     """A report document → an xxgk input with every number and the texts."""
     from xxgk.formats.toml_writer import input_toml
 
-    result = check_one(path)
-    reading = result.reading
-    if reading is None:
-        raise InputError(str(path), result.errors)
+    result, reading = read_checked(path)
     unreadable = [p for p in reading.errors]
     if reading.year is None:
         unreadable.append(Problem("标题", "找不到报告年度"))
@@ -234,10 +229,7 @@ def init_from(path: Path) -> Extracted:
     from xxgk.formats.toml_writer import input_toml
 
     if is_document(path):
-        result = check_one(path)
-        if result.reading is None:
-            raise InputError(str(path), result.errors)
-        reading = result.reading
+        result, reading = read_checked(path)
         if reading.year is None or not reading.agency:
             raise InputError(str(path), [Problem("标题", "找不到机关名称或报告年度")])
         layout, agency, year, cells = reading.layout, reading.agency, reading.year, result.cells
