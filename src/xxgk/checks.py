@@ -38,6 +38,21 @@ def agency_problems(agency: str) -> list[Problem]:
     return problems
 
 
+def unfilled_places(report: Report) -> list[tuple[str, int]]:
+    """Where the report still holds the fill-in marker (【请填写】…), and how many times:
+    the agency, and every section the input wrote (the generated preface only repeats the name)."""
+    out = []
+    if L.TO_FILL_MARK in report.agency:
+        out.append((M.META_PLACES["agency"], report.agency.count(L.TO_FILL_MARK)))
+    for section in L.TEXT_SECTIONS:
+        if report.data.get(L.TEXT_KEY, {}).get(section.key) is None:
+            continue
+        count = "\n".join(p.text for p in report.text.get(section.key, [])).count(L.TO_FILL_MARK)
+        if count:
+            out.append((L.text_section_name(section), count))
+    return out
+
+
 def warnings(report: Report) -> list[Problem]:
     out = []
     layout = report.layout
@@ -58,16 +73,16 @@ def warnings(report: Report) -> list[Problem]:
                 f"{report.year} 年度报告用的是版式 {layout.name}（{layout.description}）{advice}",
             )
         )
-    if L.TO_FILL_MARK in report.agency:
+    marked = dict(unfilled_places(report))
+    if M.META_PLACES["agency"] in marked:
         out.append(Problem(M.META_PLACES["agency"], L.TO_FILL_NAME.format(report.agency)))
     for section in L.TEXT_SECTIONS:
         name = L.text_section_name(section)
-        content = "".join(p.text for p in report.text.get(section.key, []))
         if section is L.PREFACE and report.data[L.TEXT_KEY].get(section.key) is None:
             continue  # generated
-        if L.TO_FILL_MARK in content:
+        if name in marked:
             out.append(Problem(name, L.TO_FILL_LEFT))
-        elif not content.strip("…. 　"):
+        elif not "".join(p.text for p in report.text.get(section.key, [])).strip("…. 　"):
             out.append(Problem(name, "内容为空，请填写"))
     for section in L.TEXT_SECTIONS:
         raw = report.data[L.TEXT_KEY].get(section.key) or ""

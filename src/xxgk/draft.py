@@ -14,6 +14,7 @@ from xml.sax.saxutils import escape
 
 from xxgk import layouts as L
 from xxgk import model as M
+from xxgk.checks import unfilled_places
 from xxgk.errors import InputError, Problem
 from xxgk.report import Report
 
@@ -26,17 +27,13 @@ DOCUMENT = "word/document.xml"
 
 def unfilled(report: Report) -> list[Problem]:
     """Every place of the report that still holds the fill-in marker (【请填写】…)."""
-    out = []
-    if L.TO_FILL_MARK in report.agency:
-        out.append(Problem(M.META_PLACES["agency"], L.TO_FILL_NAME.format(report.agency)))
-    for section in L.TEXT_SECTIONS:
-        if report.data.get(L.TEXT_KEY, {}).get(section.key) is None:
-            continue  # generated (the preface): it only repeats the agency's name
-        content = "\n".join(p.text for p in report.text.get(section.key, []))
-        count = content.count(L.TO_FILL_MARK)
-        if count:
-            out.append(Problem(L.text_section_name(section), f"还有 {count} 处 {L.TO_FILL} 待填写"))
-    return out
+    agency = M.META_PLACES["agency"]
+    return [
+        Problem(place, L.TO_FILL_NAME.format(report.agency))
+        if place == agency
+        else Problem(place, f"还有 {count} 处 {L.TO_FILL} 待填写")
+        for place, count in unfilled_places(report)
+    ]
 
 
 def refuse_unfilled(report: Report) -> None:
