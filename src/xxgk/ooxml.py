@@ -17,9 +17,19 @@ import ast
 from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lxml import etree
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def safe_parser() -> etree.XMLParser:
+    """An lxml parser for XML from a file xxgk did not write: no entities, no network, no huge trees."""
+    from lxml import etree
+
+    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 NAMESPACES = {
     "w": W_NS,
     "m": "http://schemas.openxmlformats.org/officeDocument/2006/math",

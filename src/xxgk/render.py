@@ -310,7 +310,7 @@ def _check_xml(xml: str, path: Path) -> None:
     """A user's template must not yield a part Word cannot open."""
     from lxml import etree
 
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    parser = ooxml.safe_parser()
     try:
         etree.fromstring(xml.encode("utf-8"), parser)
     except etree.XMLSyntaxError as exc:
@@ -406,7 +406,7 @@ def _sanitize(archive: zipfile.ZipFile, data: bytes) -> tuple[bytes, list[str]]:
         types = read_member(archive, "[Content_Types].xml", MAX_PART_BYTES)
         if b"macroEnabled" in types:
             raise Refused("这是启用宏的文档（.docm/.dotm）；请在 Word 中“另存为” .docx（不含宏）后再用作模板")
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    parser = ooxml.safe_parser()
     names = set(archive.namelist())
     replaced: dict[str, bytes] = {}
     notes: list[str] = []
@@ -560,7 +560,7 @@ def _rewrite(archive: zipfile.ZipFile, swaps: dict[str, str], *, reorder: bool) 
                 for old, new in swaps.items():
                     text = text.replace(f'="{old}"', f'="{new}"')
                 if reorder:
-                    root = etree.fromstring(text.encode("utf-8"), _parser())
+                    root = etree.fromstring(text.encode("utf-8"), ooxml.safe_parser())
                     if ooxml.reorder(root):
                         text = etree.tostring(root, encoding="unicode")
                         text = "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n" + text
@@ -575,7 +575,7 @@ def _font_table(data: bytes, swaps: dict[str, str]) -> bytes:
 
     new = etree.fromstring(T.font_table(_set_of(swaps)))
     try:
-        root = etree.fromstring(data, _parser())
+        root = etree.fromstring(data, ooxml.safe_parser())
     except etree.XMLSyntaxError:
         return T.font_table(_set_of(swaps))
     name = f"{{{T.W_NS}}}name"
@@ -588,12 +588,6 @@ def _font_table(data: bytes, swaps: dict[str, str]) -> bytes:
     ooxml.reorder(root)
     declaration = b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
     return declaration + etree.tostring(root, encoding="utf-8")
-
-
-def _parser() -> Any:
-    from lxml import etree
-
-    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
 def _set_of(swaps: dict[str, str]) -> L.FontSet:

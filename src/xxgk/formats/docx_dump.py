@@ -8,6 +8,7 @@ from pathlib import Path
 from lxml import etree
 
 from xxgk.files import open_zip, read_limited, read_member
+from xxgk.ooxml import safe_parser
 
 MAX_DOCX_BYTES = 50 * 2**20
 MAX_XML_BYTES = 32 * 2**20  # word/document.xml decompressed: a 4 MB zip bomb stops here
@@ -25,7 +26,7 @@ def document_root(docx: Path | bytes) -> etree._Element:
     data = read_limited(docx, MAX_DOCX_BYTES) if isinstance(docx, Path) else docx
     with open_zip(data) as archive:
         xml = read_member(archive, "word/document.xml", MAX_XML_BYTES)
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    parser = safe_parser()
     return etree.fromstring(xml, parser)
 
 

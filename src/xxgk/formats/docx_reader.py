@@ -13,6 +13,7 @@ from lxml import etree
 from xxgk.files import Refused, open_zip, read_member
 from xxgk.formats.docx_dump import Origin, W
 from xxgk.formats.found import Found, FoundTable
+from xxgk.ooxml import safe_parser
 
 MAX_DOCUMENT_XML = 64 * 2**20  # decompressed word/document.xml
 _P, _TBL, _SDT, _CONTENT = (f"{{{W}}}{t}" for t in ("p", "tbl", "sdt", "sdtContent"))
@@ -38,7 +39,7 @@ def read_docx(data: bytes, source: str) -> Found:
         except Refused:
             raise NotReadable("文档正文解压后过大或已损坏，不像是年度报告") from None
     try:
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+        parser = safe_parser()
         root = etree.fromstring(xml, parser)
     except etree.XMLSyntaxError as exc:
         raise NotReadable(f"文档正文不是有效的 XML：{exc}") from None
