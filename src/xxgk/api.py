@@ -240,7 +240,7 @@ def render_one(
         refuse_unfilled(report)
     written = write_report(report, target, template, draft=draft)
     result = Rendered(report, written, warnings=list(report.warnings))
-    result.warnings += [Problem("", note) for note in template_notes(template)]
+    result.warnings += [Problem("", note) for note in template_notes(template, report)]
     if not pdf and (stale := drop_stale_pdf(written)) is not None:
         result.warnings.append(Problem("", stale.note))
     if html or fragment:

@@ -95,7 +95,7 @@ class Job:
             return
         outcome.temp = tmp
         outcome.html_temp = html_tmp
-        outcome.warnings = [str(w) for w in report.warnings] + template_notes(self.template)
+        outcome.warnings = [str(w) for w in report.warnings] + template_notes(self.template, report)
         outcome.status = WARNED if outcome.warnings else DONE
         outcome.agency = report.agency
         outcome.year = report.year

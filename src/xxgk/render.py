@@ -477,12 +477,14 @@ def _plain(exc: BaseException) -> str:
     return _OBJECT_REPR.sub("文件", str(exc))
 
 
-def template_notes(template: Path | None) -> list[str]:
-    """What was removed from a user's template (external links), for the user to know."""
+def template_notes(template: Path | None, report: Report) -> list[str]:
+    """What was removed from a user's template (external links), for the user to know.
+
+    The template prepared for the report's fonts is the one it was rendered with: no other is made."""
     if template is None:
         return []
     try:
-        notes = get_template(template).notes
+        notes = get_template(template, fonts_of(report)).notes
     except TemplateError:
         return []
     if not notes:
