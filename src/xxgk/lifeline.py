@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from functools import cache
@@ -17,14 +18,16 @@ def _libc() -> Any:
     return ctypes.CDLL(None, use_errno=True)
 
 
-def die_with_parent() -> None:
-    """On Linux: the kernel sends this process SIGKILL when its parent dies (``PR_SET_PDEATHSIG``).
+def die_with_parent(parent: int | None = None) -> None:
+    """On Linux: the kernel sends this process SIGKILL when its parent dies (``PR_SET_PDEATHSIG``);
+    a process whose ``parent`` is already gone exits at once (it died before the call).
 
-    Elsewhere nothing happens; the pool's workers then end when the pipe to the parent breaks.
+    Elsewhere only that check; the pool's workers then end when the pipe to the parent breaks.
     """
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        _libc().prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
+    if sys.platform.startswith("linux"):
+        try:
+            _libc().prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)

@@ -141,9 +141,7 @@ def worker_start(parent: int | None = None) -> None:
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), signal.SIG_DFL)
-    die_with_parent()
-    if parent is not None and os.getppid() != parent:
-        os._exit(1)
+    die_with_parent(parent)
 
 
 @contextmanager

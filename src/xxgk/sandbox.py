@@ -191,9 +191,7 @@ def run_limited(
         status = 0
         try:
             os.close(read_end)
-            die_with_parent()
-            if os.getppid() != parent:
-                os._exit(1)
+            die_with_parent(parent)
             _limit_memory(limit)
             try:
                 result: tuple[str, Any] = ("ok", work())
