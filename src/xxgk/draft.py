@@ -6,9 +6,7 @@ in （草稿） and its first page opens with a red 草稿 line above the title.
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -16,6 +14,8 @@ from xxgk import layouts as L
 from xxgk import model as M
 from xxgk.checks import unfilled_places
 from xxgk.errors import InputError, Problem
+from xxgk.files import open_zip, rewrite_zip
+from xxgk.formats.docx_dump import MAX_DOCX_BYTES
 from xxgk.report import Report
 
 DRAFT = "草稿"
@@ -65,16 +65,14 @@ def _mark_paragraph() -> str:
 
 def mark_draft(docx: bytes) -> bytes:
     """The same document with a red 草稿 line above everything on the first page."""
-    source = zipfile.ZipFile(io.BytesIO(docx))
-    xml = source.read(DOCUMENT).decode("utf-8")
-    body = re.search(r"<w:body\b[^>]*>", xml)
-    if body is None:
-        raise ValueError("word/document.xml has no body")
-    start = body.end()
-    xml = xml[:start] + _mark_paragraph() + xml[start:]
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
-        for info in source.infolist():
-            data = xml.encode("utf-8") if info.filename == DOCUMENT else source.read(info.filename)
-            out.writestr(info, data, zipfile.ZIP_DEFLATED)
-    return buf.getvalue()
+
+    def change(name: str, data: bytes) -> bytes:
+        if name != DOCUMENT:
+            return data
+        xml = data.decode("utf-8")
+        body = re.search(r"<w:body\b[^>]*>", xml)
+        if body is None:
+            raise ValueError("word/document.xml has no body")
+        return (xml[: body.end()] + _mark_paragraph() + xml[body.end() :]).encode("utf-8")
+
+    return rewrite_zip(open_zip(docx), change, MAX_DOCX_BYTES)

@@ -10,7 +10,7 @@ import struct
 import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -127,6 +127,18 @@ def read_member(archive: zipfile.ZipFile, name: str | zipfile.ZipInfo, limit: in
     if len(data) > limit:
         raise Refused(f"其中的 {info.filename} 解压后过大（上限 {_size(limit)}）")
     return data
+
+
+def rewrite_zip(archive: zipfile.ZipFile, change: Callable[[str, bytes], bytes | None], limit: int) -> bytes:
+    """A copy of ``archive`` in which each member's bytes (read within ``limit``) pass through
+    ``change``: what it returns is written (the same bytes, or new ones); None leaves the member out."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in archive.infolist():
+            data = change(info.filename, read_member(archive, info, limit))
+            if data is not None:
+                out.writestr(info, data, zipfile.ZIP_DEFLATED)
+    return buf.getvalue()
 
 
 class _BytesReader(io.BytesIO):

@@ -39,7 +39,7 @@ from xxgk import typeset as T
 from xxgk.compute import format_number, nested
 from xxgk.draft import draft_name, mark_draft
 from xxgk.errors import OutputError, TemplateError
-from xxgk.files import Refused, open_zip, read_limited, read_member, write_atomic
+from xxgk.files import Refused, open_zip, read_limited, read_member, rewrite_zip, write_atomic
 from xxgk.report import Report
 from xxgk.sandbox import LimitedSandbox, LimitError, LimitExceeded, run_limited
 
@@ -240,13 +240,10 @@ class CompiledTemplate:
                 "请用 templates/ 中的模板或它的副本修改"
             )
         self.parts = list(dynamic.values())
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
-            for info in archive.infolist():
-                if info.filename not in dynamic:
-                    body = read_member(archive, info, MAX_TEMPLATE_UNPACKED)
-                    out.writestr(info, body, zipfile.ZIP_DEFLATED)
-        self.base = buf.getvalue()
+        # the unchanged parts, prepared once: each report adds its rendered parts
+        self.base = rewrite_zip(
+            archive, lambda name, data: None if name in dynamic else data, MAX_TEMPLATE_UNPACKED
+        )
 
     def _part(self, name: str, prefix: str, src: str, suffix: str) -> _Part:
         if len(src) > MAX_PART_BYTES:
@@ -446,14 +443,7 @@ def _sanitize(archive: zipfile.ZipFile, data: bytes) -> tuple[bytes, list[str]]:
             replaced[source] = etree.tostring(part, xml_declaration=True, encoding="UTF-8", standalone=True)
     if not replaced:
         return data, []
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
-        for info in archive.infolist():
-            body = replaced.get(info.filename)
-            if body is None:
-                body = read_member(archive, info, MAX_TEMPLATE_UNPACKED)
-            out.writestr(info, body, zipfile.ZIP_DEFLATED)
-    return buf.getvalue(), notes
+    return rewrite_zip(archive, lambda name, body: replaced.get(name, body), MAX_TEMPLATE_UNPACKED), notes
 
 
 def _drop_references(part: Any, removed: dict[str, str]) -> None:
@@ -551,24 +541,22 @@ def _rewrite(archive: zipfile.ZipFile, swaps: dict[str, str], *, reorder: bool) 
     """The package with the fonts swapped and, for a user's template, every part in schema order."""
     from lxml import etree
 
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
-        for info in archive.infolist():
-            data = archive.read(info.filename)
-            if info.filename == FONT_TABLE and swaps:
-                data = _font_table(data, swaps)
-            elif _XML_PARTS.fullmatch(info.filename):
-                text = data.decode("utf-8")
-                for old, new in swaps.items():
-                    text = text.replace(f'="{old}"', f'="{new}"')
-                if reorder:
-                    root = etree.fromstring(text.encode("utf-8"), ooxml.safe_parser())
-                    if ooxml.reorder(root):
-                        text = etree.tostring(root, encoding="unicode")
-                        text = "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n" + text
-                data = text.encode("utf-8")
-            out.writestr(info, data, zipfile.ZIP_DEFLATED)
-    return buf.getvalue()
+    def change(name: str, data: bytes) -> bytes:
+        if name == FONT_TABLE and swaps:
+            return _font_table(data, swaps)
+        if not _XML_PARTS.fullmatch(name):
+            return data
+        text = data.decode("utf-8")
+        for old, new in swaps.items():
+            text = text.replace(f'="{old}"', f'="{new}"')
+        if reorder:
+            root = etree.fromstring(text.encode("utf-8"), ooxml.safe_parser())
+            if ooxml.reorder(root):
+                text = etree.tostring(root, encoding="unicode")
+                text = "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n" + text
+        return text.encode("utf-8")
+
+    return rewrite_zip(archive, change, MAX_TEMPLATE_UNPACKED)
 
 
 def _font_table(data: bytes, swaps: dict[str, str]) -> bytes:
