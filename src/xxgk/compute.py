@@ -24,13 +24,10 @@ def compute(
     ``broken`` names the cells whose input could not be read (left at 0): the checks that
     depend on them are skipped, the others are made.
     """
-    cells, stated = layout.input_values(data)
+    inputs, stated = layout.input_values(data)
     problems: list[Problem] = []
     unknown = set(broken)
-    for s in layout.sums:
-        cells[s.total.key] = sum(cells[f.key] for f in s.parts)
-        if any(f.key in unknown for f in s.parts):
-            unknown.add(s.total.key)
+    cells = add_totals(layout, inputs, unknown)
     for entry in layout.entries:
         if entry.total is None or (given := stated.get(entry.total.key)) is None:
             continue
@@ -38,7 +35,7 @@ def compute(
             continue
         numbers = [cells[f.key] for f in entry.fields]
         if given != cells[entry.total.key]:
-            problem = _total_mismatch(entry.total, given, numbers)
+            problem = total_mismatch(entry.total, given, numbers)
             if entry.shape is L.Shape.ROW:
                 hint = (
                     f"（第 {len(entry.fields) + 1} 个数是总计；"
@@ -66,7 +63,19 @@ def _terms(terms: list[tuple[str, Number]]) -> str:
     return " + ".join(f"{label} {value}" for label, value in terms)
 
 
-def _total_mismatch(f: L.Field, stated: Number, numbers: list[Number]) -> Problem:
+def add_totals(layout: L.Layout, cells: Mapping[str, Number], unknown: set[str]) -> dict[str, Number]:
+    """The cells with every computed total whose parts are all there; a total of an ``unknown``
+    part is unknown too (added to ``unknown``)."""
+    values = dict(cells)
+    for s in layout.sums:
+        if all(f.key in values for f in s.parts):
+            values[s.total.key] = sum((values[f.key] for f in s.parts), start=0)
+            if any(f.key in unknown for f in s.parts):
+                unknown.add(s.total.key)
+    return values
+
+
+def total_mismatch(f: L.Field, stated: Number, numbers: list[Number]) -> Problem:
     parts = " + ".join(str(n) for n in numbers)
     return Problem(f.place_name, f"填写的总计为 {stated}，但各项之和为 {parts} = {sum(numbers)}")
 

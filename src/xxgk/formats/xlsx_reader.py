@@ -25,6 +25,7 @@ from functools import cache
 from typing import Any
 
 from xxgk import layouts as L
+from xxgk.compute import add_totals, total_mismatch
 from xxgk.errors import InputError, Problem
 from xxgk.formats.xlsx_common import (
     INFO_KEYS,
@@ -448,23 +449,15 @@ def _read_tables(reading: _Reading, layout: L.Layout) -> tuple[dict[str, Number]
                 unreliable.update(c.key for c in row_cells if c.kind is not L.Kind.TOTAL)
     # a number in a 总计 cell (a formula's cached result, or typed over it) is checked here against
     # the sum of what was read, naming the cell; those of an input row go on as stated totals
-    values: dict[str, Number] = dict(cells)
+    values = add_totals(layout, cells, unreliable)
     parts_of = dict(plan.sums)
-    for key, parts in plan.sums:
-        if all(p in values for p in parts):
-            values[key] = sum((values[p] for p in parts), start=0)
-            if any(p in unreliable for p in parts):
-                unreliable.add(key)
     for key, (number, where) in totals.items():
         if key in unreliable or key not in values:
             continue
         if number != values[key]:
             f = layout.fields[key]
-            shown = " + ".join(str(values[p]) for p in parts_of[key])
-            reading.error(
-                f"{where}（{f.place_name}）",
-                f"填写的总计为 {number}，但各项之和为 {shown} = {values[key]}（总计格子里的公式被改写了？）",
-            )
+            mismatch = total_mismatch(f, number, [values[p] for p in parts_of[key]])
+            reading.error(f"{where}（{f.place_name}）", f"{mismatch.message}（总计格子里的公式被改写了？）")
         elif key in plan.entry_totals:
             stated[key] = number
     return cells, stated
