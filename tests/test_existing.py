@@ -256,6 +256,19 @@ def test_non_numeric_and_negative_cells_are_errors(tmp_path: Path, rng: random.R
     assert f"{secret.place_name}: 不能为负数，实为 -2" in errors
 
 
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_unreadable_cell_is_reported_once(tmp_path: Path, rng: random.Random, kind: str) -> None:
+    """A cell that is not a number is that error alone: no 勾稽 or 总计 error from reading it as 0."""
+    data = clean_data(rng)
+    received = LAYOUT.identities[0].left[0].field
+    data["requests"]["received"][0] = 5 + data["requests"]["received"][0]  # a number to lose
+    data["requests"]["carried_forward"][0] += 5
+    hand = hand_from(data)
+    hand.set(received.key, "五")
+    errors, _ = messages(write(hand, tmp_path, kind))
+    assert errors == [f"{received.place_name}: 应为数字，实为 “五”"], errors
+
+
 def test_wrong_subtotal_is_an_error(tmp_path: Path, rng: random.Random) -> None:
     hand = hand_from(clean_data(rng))
     _subtotal_column(hand)

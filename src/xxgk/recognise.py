@@ -289,6 +289,7 @@ class Reading:
     table_layouts: dict[str, str] = field(default_factory=dict)  # table key → best layout
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    unreadable: set[str] = field(default_factory=set)  # field keys of cells missing or not a number
 
     def input_cells(self) -> dict[str, Number]:
         """Every input cell: blank and placeholder cells as 0."""
@@ -425,6 +426,7 @@ def _take_cells(reading: Reading, table: L.Table, m: TableMatch) -> None:
         cell = m.values.get(key)
         if cell is None:
             reading.errors.append(Problem(f.place_name, "表中找不到这个单元格"))
+            reading.unreadable.add(key)
             continue
         text = cell.origin.text.strip()
         n = norm(text)
@@ -438,6 +440,7 @@ def _take_cells(reading: Reading, table: L.Table, m: TableMatch) -> None:
             placeholders.append(f"{f.place_name}（“{text}”）")
         elif value is None:
             reading.errors.append(Problem(f.place_name, f"应为数字，实为 “{text}”"))
+            reading.unreadable.add(key)
         elif isinstance(value, Decimal) and f.kind is not L.Kind.AMOUNT:
             reading.errors.append(Problem(f.place_name, f"应为整数，实为 {text}"))
         elif value < 0 and f.kind is not L.Kind.SIGNED:

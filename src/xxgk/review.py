@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from xxgk import layouts as L
 from xxgk.checks import compare_with_previous
-from xxgk.compute import Number, compute
+from xxgk.compute import Number, add_totals, compute
 from xxgk.draft import DRAFT_FOUND
 from xxgk.errors import Problem
 from xxgk.recognise import Reading, norm
@@ -51,11 +51,15 @@ def _sum_text(values: Sequence[Number]) -> str:
 def arithmetic(reading: Reading) -> tuple[dict[str, Number], list[Problem]]:
     """Computed cells and the errors of the printed arithmetic (totals, identities, subtotals)."""
     layout = reading.layout
-    cells, problems = compute(layout, layout.input_data(reading.input_cells()))
+    inputs = reading.input_cells()
+    # a cell that could not be read is reported as such, not again as a wrong total or identity
+    cells, problems = compute(layout, layout.input_data(inputs), reading.unreadable)
+    unknown = set(reading.unreadable)
+    add_totals(layout, inputs, unknown)
     stated = reading.stated_totals()
     for s in layout.sums:
         given = stated.get(s.total.key)
-        if given is None or given == cells[s.total.key]:
+        if given is None or given == cells[s.total.key] or s.total.key in unknown:
             continue
         parts = [cells[f.key] for f in s.parts]
         problems.append(
@@ -65,6 +69,8 @@ def arithmetic(reading: Reading) -> tuple[dict[str, Number], list[Problem]]:
             )
         )
     for sub in reading.subtotals:
+        if any(k in unknown for k in sub.fields):
+            continue
         parts = [cells[k] for k in sub.fields if k in cells]
         total = sum(parts)
         if total != sub.stated:
