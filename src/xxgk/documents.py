@@ -19,8 +19,8 @@ from xxgk.files import Refused, read_limited
 from xxgk.formats.found import Found
 
 MAX_REPORT_BYTES = 30 * 2**20
-REPORT_SUFFIXES = (".docx", ".html", ".htm", ".pdf", ".doc", ".wps", ".wpt", ".dot", ".rtf", ".toml", ".json")
-DOCUMENT_SUFFIXES = REPORT_SUFFIXES[:-2]
+DOCUMENT_SUFFIXES = (".docx", ".html", ".htm", ".pdf", ".doc", ".wps", ".wpt", ".dot", ".rtf")
+DOCUMENT_KINDS = "、".join(DOCUMENT_SUFFIXES)  # for messages
 CONVERT_SECONDS = 120.0
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc / .wps (and old .xls)
 
@@ -43,7 +43,7 @@ def read_document(path: Path) -> Found:
     suffix = path.suffix.lower()
     if suffix not in DOCUMENT_SUFFIXES:
         kind = suffix or "（无扩展名）"
-        raise fail(source, f"不认识的文件类型 “{kind}”；可读取 .docx、.doc、.wps、.html、.htm、.pdf")
+        raise fail(source, f"不认识的文件类型 “{kind}”；可读取 {DOCUMENT_KINDS}")
     data = read_bytes(path)
     if not data:
         raise fail(source, "文件是空的")

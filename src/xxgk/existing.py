@@ -17,9 +17,10 @@ from typing import Any
 
 from xxgk import layouts as L
 from xxgk.compute import Number
-from xxgk.documents import DOCUMENT_SUFFIXES, read_document
+from xxgk.documents import DOCUMENT_KINDS, DOCUMENT_SUFFIXES, read_document
 from xxgk.errors import InputError, Problem, XxgkError
 from xxgk.files import each_once
+from xxgk.inputs import LOCK_PREFIX
 from xxgk.recognise import Reading, recognise
 from xxgk.report import Report, load
 from xxgk.review import Review, against_children, against_previous, as_report, review
@@ -58,7 +59,7 @@ def expand_reports(items: list[Path]) -> list[Path]:
                 p
                 for p in item.rglob("*")
                 if p.suffix.lower() in DOCUMENT_SUFFIXES
-                and not p.name.startswith(("~$", "."))  # Word's lock files, hidden files
+                and not p.name.startswith((LOCK_PREFIX, "."))  # Word's lock files, hidden files
                 and p.is_file()
             )
         else:
@@ -102,7 +103,7 @@ def check_reports(
     skip = {p.resolve() for p in (previous, parent, own) if p is not None}
     paths = [p for p in paths if p.resolve() not in skip]
     if not paths and parent is None:
-        message = "没有找到报告文件（.docx、.doc、.wps、.html、.htm、.pdf）"
+        message = f"没有找到报告文件（{DOCUMENT_KINDS}）"
         raise InputError(" ".join(str(i) for i in items), [Problem("", message)])
     results: list[Review | None] = [None] * len(paths)
 

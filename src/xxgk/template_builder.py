@@ -41,7 +41,6 @@ PAGE_NUMBER_SIZE = Pt(14)  # 四号
 PAGE_NUMBER_INDENT = Twips(T.BODY_PT * 20)  # 7.5: 单页码居右空一字，双页码居左空一字
 LINE_PITCH = Twips(578)  # 28.9 pt: 22 lines in the 225 mm text block
 INDENT_CHARS = 200  # hundredths of a character
-TEXT_WIDTH = T.TEXT_WIDTH
 CELL_MARGIN = 30  # twips, left and right inside table cells: five digits fit a column
 BORDER_SIZE = 4  # eighths of a point: 0.5 pt
 TABLE_LINE = 1.25  # table line pitch, in ems of the table's font size

@@ -46,7 +46,6 @@ MAX_RATIO = 200  # a member that grows more than this is a zip bomb
 MAX_ROWS = 1000  # read no further down a sheet
 MAX_COLUMNS = 200  # nor further to the right
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (and password-protected workbooks)
-LOCK_PREFIX = "~$"  # Excel's lock file beside an open workbook
 
 Number = int | Decimal
 Grid = list[list[Any]]
@@ -274,12 +273,10 @@ def _detect_layout(reading: _Reading, stated: str | None) -> L.Layout | None:
     scores: dict[str, int] = {}
     for layout in L.LAYOUTS.values():
         missing = 0
-        taken: set[str] = set()
         for table in layout.tables:
             sheet = reading.sheets.get(table_sheet(table))
             if sheet is None:
                 continue
-            taken.add(sheet.name)
             missing += len(_labels(layout.name, table.key) - sheet.index.keys())
         scores[layout.name] = missing
     if stated in scores and scores[stated] == 0:
