@@ -173,12 +173,12 @@ def convert(docx_files: list[Path], jobs: int = 1) -> list[Converted]:
     # Work inside the output folder, so that a finished PDF is renamed into place atomically.
     with tempfile.TemporaryDirectory(prefix=".xxgk-pdf-", dir=docx_files[0].parent.resolve()) as tmp:
         running = []
+        env = {**os.environ, **write_fontconfig(Path(tmp) / "fonts.conf", pairs)}  # one for every run
         for i, chunk in enumerate(_chunks(docx_files, jobs)):
             outdir = Path(tmp) / f"out{i}"
             profile = Path(tmp) / f"profile{i}"
             log = Path(tmp) / f"stderr{i}.txt"
             outdir.mkdir()
-            env = {**os.environ, **write_fontconfig(Path(tmp) / f"fonts{i}.conf", pairs)}
             safe_profile(profile)
             cmd = [
                 soffice,
